@@ -1,0 +1,1 @@
+# policy, config and events (core); see lib/local.mk

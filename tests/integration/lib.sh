@@ -1,0 +1,227 @@
+# lib.sh: integration harness for dyndns-guard, sourced by tests/integration/t_*.sh.
+#
+# Starts the real dynlib-enabled Unbound with dyndns_guard.so on 127.0.0.1 on a
+# free high port (num-threads: 2), with an offline upstream (an auth-zone for
+# "." with for-upstream: yes, for-downstream: no), queries it with dig, counts
+# assertions, and stops what it started by PID, also when a test fails.
+#
+# Environment (set by make check through AM_TESTS_ENVIRONMENT):
+#   top_srcdir, top_builddir, UNBOUND_DAEMON, UNBOUND_CONTROL
+# Exit status: 0 all passed, 1 some failed, 77 skipped (no dynlib Unbound).
+
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${UNBOUND_DAEMON:=}"
+: "${UNBOUND_CONTROL:=}"
+T_NAME=$(basename "$0" .sh)
+T_PASS=0
+T_FAIL=0
+UB_PID=""
+MODULE="$top_builddir/.libs/dyndns_guard.so"
+DDG="$top_builddir/dyndns-guard"
+
+if [ -z "$UNBOUND_DAEMON" ] || [ ! -x "$UNBOUND_DAEMON" ]; then
+	echo "SKIP: no dynlib-enabled unbound (configure --with-unbound-source=DIR)"
+	exit 77
+fi
+if [ ! -f "$MODULE" ]; then
+	echo "FAIL: $MODULE not built"
+	exit 1
+fi
+command -v dig >/dev/null 2>&1 || { echo "FAIL: dig not installed (bind9-dnsutils)"; exit 1; }
+
+WORK="$top_builddir/tests/integration/work/$T_NAME"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+LOG="$WORK/unbound.log"
+
+ub_stop() {
+	if [ -n "$UB_PID" ]; then
+		kill "$UB_PID" 2>/dev/null
+		i=0
+		while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -9 "$UB_PID" 2>/dev/null
+		wait "$UB_PID" 2>/dev/null
+		UB_PID=""
+	fi
+}
+trap 'ub_stop' EXIT
+trap 'ub_stop; exit 1' INT TERM HUP
+
+# a free TCP+UDP port on 127.0.0.1
+free_port() {
+	python3 - <<'PY'
+import socket
+for _ in range(100):
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        t.close(); continue
+    t.close(); u.close()
+    if port > 1024:
+        print(port); break
+PY
+}
+PORT=$(free_port)
+
+# The offline upstream: a small root zone served to the iterator.
+# Callers may append records to $WORK/root.zone before ub_start.
+write_root_zone() {
+	cat > "$WORK/root.zone" <<'ZONE'
+$TTL 3600
+.			86400	IN SOA	a.root-servers.net. hostmaster.root. 1 1800 900 604800 60
+.			518400	IN NS	a.root-servers.net.
+a.root-servers.net.	518400	IN A	127.0.0.1
+www.example.com.	300	IN A	192.0.2.1
+www.example.com.	300	IN AAAA	2001:db8::1
+second.example.com.	300	IN A	192.0.2.2
+reload.example.com.	300	IN A	192.0.2.3
+hup.example.com.	300	IN A	192.0.2.4
+duckdns.org.		300	IN A	198.51.100.1
+foo.duckdns.org.	300	IN A	198.51.100.10
+foo.duckdns.org.	300	IN AAAA	2001:db8::10
+foo.duckdns.org.	300	IN TXT	"hello"
+bar.duckdns.org.	300	IN A	198.51.100.11
+notduckdns.org.		300	IN A	198.51.100.20
+x.no-ip.biz.		300	IN A	198.51.100.30
+ok.no-ip.biz.		300	IN A	198.51.100.31
+y.hopto.org.		300	IN A	198.51.100.40
+router.myasustor.com.	300	IN A	198.51.100.50
+z.freedns-shared.net.	300	IN A	198.51.100.60
+cname.example.com.	300	IN CNAME foo.duckdns.org.
+cname2.example.com.	300	IN CNAME cname3.example.net.
+cname3.example.net.	300	IN CNAME bar.duckdns.org.
+www.unlisted.net.	300	IN A	192.0.2.99
+ZONE
+}
+
+# Write unbound.conf.  Extra server: lines may be passed as $1.
+write_unbound_conf() {
+	extra=${1:-}
+	cat > "$WORK/unbound.conf" <<CONF
+server:
+	interface: 127.0.0.1
+	port: $PORT
+	do-ip6: no
+	num-threads: 2
+	username: ""
+	chroot: ""
+	directory: "$WORK"
+	pidfile: "$WORK/unbound.pid"
+	logfile: "$LOG"
+	use-syslog: no
+	log-time-ascii: yes
+	verbosity: 1
+	module-config: "dynlib validator iterator"
+	do-not-query-localhost: no
+	local-zone: "test." nodefault
+	access-control: 127.0.0.0/8 allow
+	so-reuseport: no
+$extra
+dynlib:
+	dynlib-file: "$MODULE"
+auth-zone:
+	name: "."
+	zonefile: "$WORK/root.zone"
+	for-upstream: yes
+	for-downstream: no
+	fallback-enabled: no
+remote-control:
+	control-enable: yes
+	control-interface: "$WORK/control.sock"
+	control-use-cert: no
+CONF
+}
+
+# Start unbound; fail the test if it does not come up.
+ub_start() {
+	[ -f "$WORK/root.zone" ] || write_root_zone
+	[ -f "$WORK/unbound.conf" ] || write_unbound_conf
+	: > "$LOG"
+	"$UNBOUND_DAEMON" -d -c "$WORK/unbound.conf" > "$WORK/unbound.stderr" 2>&1 &
+	UB_PID=$!
+	i=0
+	while [ $i -lt 100 ]; do
+		if ! kill -0 "$UB_PID" 2>/dev/null; then
+			echo "unbound exited at start:"; cat "$WORK/unbound.stderr" "$LOG"
+			UB_PID=""
+			return 1
+		fi
+		if dig @127.0.0.1 -p "$PORT" +tries=1 +time=1 +short version.server CH TXT >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1; i=$((i + 1))
+	done
+	echo "unbound did not answer on port $PORT"; cat "$LOG"
+	return 1
+}
+
+# dig against the test server; extra dig options follow.
+q() {
+	dig @127.0.0.1 -p "$PORT" +tries=1 +time=3 "$@"
+}
+
+uctl() {
+	"$UNBOUND_CONTROL" -c "$WORK/unbound.conf" "$@"
+}
+
+# Wait until the log has at least N lines matching a pattern (events are
+# written by the worker that answered, just after the answer goes out).
+wait_log() {
+	pat=$1; n=${2:-1}; i=0
+	while [ $i -lt 30 ]; do
+		c=$(grep -c -- "$pat" "$LOG" 2>/dev/null || true)
+		[ "${c:-0}" -ge "$n" ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+count_log() {
+	grep -c -- "$1" "$LOG" 2>/dev/null || true
+}
+
+pass() { T_PASS=$((T_PASS + 1)); echo "ok - $1"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/#   /'; return 0; }
+
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds
+check() {
+	d=$1; shift
+	if out=$("$@" 2>&1); then pass "$d"; else fail "$d" "$out"; fi
+}
+
+# expect_eq DESCRIPTION EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected: [$2]
+actual:   [$3]"; fi
+}
+
+# expect_match DESCRIPTION REGEX TEXT
+expect_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then pass "$1"; else fail "$1" "no match for /$2/ in:
+$3"; fi
+}
+
+expect_nomatch() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then fail "$1" "unexpected match for /$2/ in:
+$3"; else pass "$1"; fi
+}
+
+finish() {
+	ub_stop
+	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
+	if [ "$T_FAIL" -ne 0 ]; then
+		echo "--- unbound log ($LOG), last 40 lines:"; tail -40 "$LOG"
+		exit 1
+	fi
+	[ "$T_PASS" -gt 0 ] || exit 1
+	exit 0
+}

@@ -1,0 +1,1 @@
+# unit tests of policy, config and events

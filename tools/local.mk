@@ -1,0 +1,1 @@
+# The dyndns-guard command: see the list-format commit.
