@@ -1,1 +1,5 @@
-# The dyndns-guard command: see the list-format commit.
+# The dyndns-guard command.
+bin_PROGRAMS += dyndns-guard
+dyndns_guard_SOURCES = tools/dyndns-guard.c tools/commands.h tools/cmd_list.c tools/cmd_conf.c \
+	tools/cmd_sign.c
+dyndns_guard_LDADD = libddgcore.la $(OPENSSL_LIBS)

@@ -1,0 +1,179 @@
+/**
+ * \file list.h
+ * The compiled suffix list (.dgl): read-only memory-mapped reader with full
+ * validation, longest-suffix matching, and the writer used by the compiler.
+ * The on-disk format is described in list_format.h and docs/list-format.md.
+ *
+ * A struct ddg_list is immutable once ddg_list_open() returned it; any number
+ * of threads may call ddg_list_match() on it concurrently.  Besides the
+ * read-only mapping, an open list holds an in-memory search index of about
+ * 25 bytes per entry, built during validation.
+ */
+#ifndef DDG_LIST_H
+#define DDG_LIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/** an opened, fully validated list (opaque) */
+struct ddg_list;
+
+/** result of a successful match */
+struct ddg_list_match {
+	/** byte offset, inside the query wire name, of the matched zone:
+	 * qname + zone_off is the zone in wire form (in the query's case) */
+	size_t zone_off;
+	/** number of labels of the matched zone */
+	int zone_labels;
+	/** index of the matching entry in the list */
+	uint32_t entry;
+	/** category index of the entry */
+	uint16_t category;
+	/** category name, NUL-terminated; points into the mapping, valid until
+	 * ddg_list_close() */
+	const char *category_name;
+};
+
+/** descriptive information about an opened list */
+struct ddg_list_info {
+	uint32_t version;		/**< format version */
+	uint32_t entries;		/**< number of entries */
+	uint32_t categories;		/**< number of categories */
+	uint64_t created;		/**< creation time, seconds since epoch */
+	uint64_t file_size;		/**< bytes */
+	uint8_t sha256[32];		/**< checksum stored in (and verified against) the file */
+	char sha256_hex[65];		/**< the same, lowercase hex */
+	const char *sources;		/**< source descriptions, NUL-terminated,
+					     one per line; points into the mapping */
+};
+
+/**
+ * Map a list file read-only and validate all of it (header, sizes, every
+ * offset, entry order, enclosing-entry links, categories, checksum).
+ * @param path: the file.
+ * @param out: set to the list on success; untouched on failure.
+ * @param err: buffer of errlen bytes, filled on failure with
+ *	"<path>: <reason> at byte offset N".
+ * @param errlen: size of err (DDG_ERR_LEN recommended).
+ * @return DDG_OK, DDG_ERR_IO, DDG_ERR_CORRUPT, DDG_ERR_VERSION or
+ *	DDG_ERR_NOMEM.  Never aborts, whatever the file holds.
+ */
+int ddg_list_open(const char *path, struct ddg_list **out, char *err,
+	size_t errlen);
+
+/**
+ * Validate and open a list held in memory (no mapping; the caller keeps buf
+ * alive until ddg_list_close()).  Used by the fuzz targets and tests.
+ * Same results as ddg_list_open().
+ */
+int ddg_list_open_mem(const uint8_t *buf, size_t len, struct ddg_list **out,
+	char *err, size_t errlen);
+
+/**
+ * Unmap and free a list.  Accepts NULL.
+ */
+void ddg_list_close(struct ddg_list *list);
+
+/**
+ * Longest listed suffix of a name, at label boundaries.
+ * No allocation and no system calls.
+ * @param list: an opened list.
+ * @param qname: wire-form name as Unbound hands it over (any case).
+ * @param qname_len: its length (as in query_info.qname_len).
+ * @param m: filled on a match.
+ * @return 1 on a match, 0 on no match, DDG_ERR_SYNTAX for an invalid name.
+ */
+int ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
+	size_t qname_len, struct ddg_list_match *m);
+
+/**
+ * Descriptive information about a list.
+ */
+void ddg_list_info(const struct ddg_list *list, struct ddg_list_info *info);
+
+/**
+ * Number of entries of a list.
+ */
+uint32_t ddg_list_count(const struct ddg_list *list);
+
+/**
+ * The i-th entry (canonical order) of a list.
+ * @param wire: output buffer of DDG_NAME_MAXWIRE bytes, the zone's wire form.
+ * @param category: set to the entry's category index.
+ * @param parent: set to the index of the nearest enclosing entry, or
+ *	UINT32_MAX for none.
+ * @return DDG_OK or DDG_ERR_RANGE.
+ */
+int ddg_list_entry(const struct ddg_list *list, uint32_t i, uint8_t *wire,
+	uint16_t *category, uint32_t *parent);
+
+/**
+ * Name of a category index, or NULL if out of range.
+ */
+const char *ddg_list_category_name(const struct ddg_list *list, uint16_t cat);
+
+/**
+ * Like ddg_list_open_mem(), with a name for the error messages.
+ * @param buf: the bytes of a list; kept alive by the caller until
+ *	ddg_list_close().
+ * @param len: their number.
+ * @param name: used as "<name>: " at the start of error messages.
+ * @param out: set to the list on success; untouched on failure.
+ * @param err: buffer of errlen bytes for the error message.
+ * @param errlen: size of err.
+ * @return as ddg_list_open().
+ */
+int ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
+	struct ddg_list **out, char *err, size_t errlen);
+
+/**
+ * The lookup key of the i-th entry.
+ * @param list: an opened list.
+ * @param i: entry index.
+ * @param key: set to point at the key inside the mapping (valid until
+ *	ddg_list_close()).
+ * @param keylen: set to the key length.
+ * @return DDG_OK or DDG_ERR_RANGE.
+ */
+int ddg_list_entry_key(const struct ddg_list *list, uint32_t i,
+	const uint8_t **key, size_t *keylen);
+
+/**
+ * Find the entry with exactly this name (case-insensitive).
+ * @param list: an opened list.
+ * @param wire: a valid wire-form name.
+ * @param idx: set to the entry index when found.
+ * @return DDG_OK or DDG_ERR_NOTFOUND.
+ */
+int ddg_list_find(const struct ddg_list *list, const uint8_t *wire,
+	uint32_t *idx);
+
+/**
+ * Number of categories of a list.
+ * @param list: an opened list.
+ * @return the count (category indexes are 0 .. count - 1).
+ */
+uint32_t ddg_list_category_count(const struct ddg_list *list);
+
+/**
+ * The validated bytes of a list (the whole file), e.g. to check a
+ * detached signature against exactly what was validated.
+ * @param list: an opened list.
+ * @param len: set to the length.
+ * @return the bytes; valid until ddg_list_close().
+ */
+const uint8_t *ddg_list_data(const struct ddg_list *list, size_t *len);
+
+/**
+ * The checksum of a list image as stored in its header: SHA-256 of the
+ * whole file except the checksum field itself (bytes 0..79 followed by
+ * bytes 112..end), so header fields are covered too.
+ * @param buf: the image.
+ * @param len: its length (at least the header size).
+ * @param md: output, 32 bytes.
+ * @return DDG_OK, DDG_ERR_INVAL (too short) or DDG_ERR_NOMEM.
+ */
+int ddg_list_digest(const uint8_t *buf, size_t len, uint8_t *md);
+
+#endif /* DDG_LIST_H */

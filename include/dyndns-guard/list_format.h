@@ -1,0 +1,156 @@
+/**
+ * \file list_format.h
+ * The on-disk layout of a compiled list (.dgl), version 1.  The reader
+ * (lib/list.c) and the writer (lib/list_write.c) share these constants;
+ * docs/list-format.md has the same table and a worked example.
+ *
+ * All integers are unsigned little-endian and are read with the unpack
+ * helpers below, never by overlaying a struct on the mapping.
+ *
+ * Header (DDG_LIST_HDR_SIZE = 128 bytes at offset 0):
+ *
+ *  OFFSET SIZE MEANING
+ *       0    8 magic "DDGLIST\0"
+ *       8    4 format version (1)
+ *      12    4 header size (128)
+ *      16    4 flags: bit 0 DDG_LIST_F_SIGNED (a detached signature FILE.sig
+ *              is expected; reserved, signatures are checked elsewhere);
+ *              every other bit must be 0
+ *      20    4 number of entries N
+ *      24    4 number of categories C (1..65535 if N > 0, else 0..65535)
+ *      28    4 reserved, 0
+ *      32    8 file size in bytes (must equal the real size)
+ *      40    8 creation time, seconds since 1970-01-01 UTC
+ *      48    4 categories section offset
+ *      52    4 categories section size
+ *      56    4 sources section offset
+ *      60    4 sources section size
+ *      64    4 entry table offset
+ *      68    4 entry table size (N * 12)
+ *      72    4 keys section offset
+ *      76    4 keys section size
+ *      80   32 SHA-256 of the whole file except this field: bytes 0..79
+ *              followed by bytes 112 .. file size - 1 (padding included)
+ *     112   16 reserved, 0 (room for signature metadata)
+ *
+ * Sections follow the header in this order, each starting at the next
+ * multiple of 8 after the previous one (the first at 128); the gaps are
+ * zero bytes.  The file ends exactly at the end of the keys section.
+ *
+ * Categories: C names, each NUL-terminated, 1..63 bytes of [A-Za-z0-9._-];
+ *   category index i is the i-th name.  Names are unique and sorted.
+ * Sources: free text, lines separated by '\n', ending in one NUL; no other
+ *   NUL and no control characters except '\n' and '\t'.  Size >= 1.
+ * Entry table: N records of 12 bytes, in strictly increasing key order:
+ *  OFFSET SIZE MEANING
+ *       0    4 key offset, relative to the keys section
+ *       4    2 key length (1 .. DDG_NAME_MAXKEY)
+ *       6    2 category index (< C)
+ *       8    4 index of the nearest enclosing entry (the longest entry whose
+ *              name is a proper suffix of this one at a label boundary), or
+ *              0xffffffff if there is none; always smaller than the own index
+ * Keys: the lookup keys (see name.h) of the entries, back to back in entry
+ *   order: key i starts where key i-1 ends, key 0 at 0.
+ */
+#ifndef DDG_LIST_FORMAT_H
+#define DDG_LIST_FORMAT_H
+
+#include <stdint.h>
+
+/** magic bytes at offset 0 */
+#define DDG_LIST_MAGIC "DDGLIST"
+/** length of the magic, its terminating NUL included */
+#define DDG_LIST_MAGIC_LEN 8
+/** the format version this code reads and writes */
+#define DDG_LIST_VERSION 1
+/** header size */
+#define DDG_LIST_HDR_SIZE 128
+/** entry record size */
+#define DDG_LIST_ENTRY_SIZE 12
+/** section alignment */
+#define DDG_LIST_ALIGN 8
+/** header flag: a detached signature is expected (reserved) */
+#define DDG_LIST_F_SIGNED 0x1u
+/** all flags this version knows */
+#define DDG_LIST_F_KNOWN DDG_LIST_F_SIGNED
+/** parent index meaning "no enclosing entry" */
+#define DDG_LIST_NO_PARENT UINT32_MAX
+/** longest category name */
+#define DDG_LIST_MAXCAT 63
+
+/* header field offsets */
+#define DDG_LH_MAGIC 0
+#define DDG_LH_VERSION 8
+#define DDG_LH_HDRSIZE 12
+#define DDG_LH_FLAGS 16
+#define DDG_LH_ENTRIES 20
+#define DDG_LH_CATEGORIES 24
+#define DDG_LH_RESERVED1 28
+#define DDG_LH_FILESIZE 32
+#define DDG_LH_CREATED 40
+#define DDG_LH_CAT_OFF 48
+#define DDG_LH_CAT_SIZE 52
+#define DDG_LH_SRC_OFF 56
+#define DDG_LH_SRC_SIZE 60
+#define DDG_LH_ENT_OFF 64
+#define DDG_LH_ENT_SIZE 68
+#define DDG_LH_KEY_OFF 72
+#define DDG_LH_KEY_SIZE 76
+#define DDG_LH_SHA256 80
+#define DDG_LH_RESERVED2 112
+
+/* entry record field offsets */
+#define DDG_LE_KEYOFF 0
+#define DDG_LE_KEYLEN 4
+#define DDG_LE_CAT 6
+#define DDG_LE_PARENT 8
+
+/** read a little-endian 16-bit value */
+static inline uint16_t
+ddg_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+/** read a little-endian 32-bit value */
+static inline uint32_t
+ddg_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
+		((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/** read a little-endian 64-bit value */
+static inline uint64_t
+ddg_get64(const uint8_t *p)
+{
+	return (uint64_t)ddg_get32(p) | ((uint64_t)ddg_get32(p + 4) << 32);
+}
+
+/** write a little-endian 16-bit value */
+static inline void
+ddg_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+/** write a little-endian 32-bit value */
+static inline void
+ddg_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/** write a little-endian 64-bit value */
+static inline void
+ddg_put64(uint8_t *p, uint64_t v)
+{
+	ddg_put32(p, (uint32_t)v);
+	ddg_put32(p + 4, (uint32_t)(v >> 32));
+}
+
+#endif /* DDG_LIST_FORMAT_H */

@@ -1,0 +1,95 @@
+/**
+ * \file sign.h
+ * Detached Ed25519 signatures of list files (OpenSSL EVP).
+ *
+ * A signature of FILE is the text file FILE.sig:
+ *
+ *	dyndns-guard-signature: 1
+ *	algorithm: ed25519
+ *	key-id: <first 16 hex digits of the SHA-256 of the raw public key>
+ *	signature: <base64 of the 64-byte Ed25519 signature of FILE's bytes>
+ *
+ * Keys are PEM files: BASENAME.key (PKCS#8 private key, mode 0600) and
+ * BASENAME.pub (SubjectPublicKeyInfo).  Verification is all-or-nothing and
+ * names the defect: missing signature, malformed signature file, signed by
+ * another key, or bad signature.
+ */
+#ifndef DDG_SIGN_H
+#define DDG_SIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** a loaded Ed25519 key, private or public (opaque) */
+struct ddg_sign_key;
+
+/** largest signature file accepted */
+#define DDG_SIGN_MAXFILE 4096
+/** length of a key id in hex digits */
+#define DDG_SIGN_KEYID_LEN 16
+
+/**
+ * Generate an Ed25519 key pair into BASENAME.key and BASENAME.pub.
+ * Existing files are not overwritten.
+ * @param basename: path prefix.
+ * @param err: message buffer of errlen bytes, filled on failure.
+ * @param errlen: its size.
+ * @return DDG_OK, DDG_ERR_IO (a file exists or cannot be written) or
+ *	DDG_ERR_NOMEM.
+ */
+int ddg_sign_keygen(const char *basename, char *err, size_t errlen);
+
+/**
+ * Load a PEM private key (for signing).
+ * @return DDG_OK, DDG_ERR_IO or DDG_ERR_INVAL (not an Ed25519 key).
+ * @note caller frees with ddg_sign_key_free().
+ */
+int ddg_sign_load_private(const char *path, struct ddg_sign_key **out,
+	char *err, size_t errlen);
+
+/**
+ * Load a PEM public key (for verifying).
+ * @return DDG_OK, DDG_ERR_IO or DDG_ERR_INVAL (not an Ed25519 key).
+ * @note caller frees with ddg_sign_key_free().
+ */
+int ddg_sign_load_public(const char *path, struct ddg_sign_key **out,
+	char *err, size_t errlen);
+
+/**
+ * Free a key.  Accepts NULL.
+ */
+void ddg_sign_key_free(struct ddg_sign_key *key);
+
+/**
+ * The key id of a key (from its public half).
+ * @param key: the key.
+ * @param out: DDG_SIGN_KEYID_LEN + 1 bytes, NUL-terminated hex.
+ * @return DDG_OK or DDG_ERR_INVAL.
+ */
+int ddg_sign_key_id(const struct ddg_sign_key *key, char *out);
+
+/**
+ * Sign a file and write the detached signature to FILE.sig atomically
+ * (temporary file, fsync, rename).
+ * @param key: a private key.
+ * @param path: the file to sign.
+ * @return DDG_OK, DDG_ERR_IO or DDG_ERR_INVAL.
+ */
+int ddg_sign_file(const struct ddg_sign_key *key, const char *path,
+	char *err, size_t errlen);
+
+/**
+ * Verify bytes against a signature file.
+ * @param key: a public key.
+ * @param data: the signed bytes (the whole list file).
+ * @param len: their length.
+ * @param sigpath: the signature file (normally FILE.sig).
+ * @param err: filled on failure with "<sigpath>: <defect>".
+ * @return DDG_OK, DDG_ERR_IO (no signature file), DDG_ERR_SYNTAX
+ *	(malformed signature file), DDG_ERR_INVAL (signed by another key) or
+ *	DDG_ERR_CORRUPT (the signature does not match the data).
+ */
+int ddg_sign_verify(const struct ddg_sign_key *key, const uint8_t *data,
+	size_t len, const char *sigpath, char *err, size_t errlen);
+
+#endif /* DDG_SIGN_H */

@@ -1,0 +1,347 @@
+/**
+ * \file sign.c
+ * Detached Ed25519 signatures of list files; format in sign.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "dyndns-guard/err.h"
+#include "dyndns-guard/sign.h"
+
+/** Ed25519 signature length */
+#define SIGLEN 64
+
+struct ddg_sign_key {
+	/** the key */
+	EVP_PKEY *pkey;
+};
+
+/** format an error message */
+static int
+fail(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int
+fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+	if(err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/** write a PEM file with mode, refusing to overwrite */
+static int
+write_pem(const char *path, EVP_PKEY *pkey, int priv, char *err,
+	size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, priv ? 0600 : 0644);
+	FILE *f;
+	int ok;
+	if(fd < 0)
+		return fail(err, errlen, DDG_ERR_IO, "%s: cannot create: %s",
+			path, strerror(errno));
+	f = fdopen(fd, "w");
+	if(!f) {
+		close(fd);
+		return fail(err, errlen, DDG_ERR_IO, "%s: %s", path,
+			strerror(errno));
+	}
+	ok = priv ? PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL)
+		: PEM_write_PUBKEY(f, pkey);
+	if(fflush(f) != 0 || fsync(fileno(f)) != 0)
+		ok = 0;
+	if(fclose(f) != 0)
+		ok = 0;
+	if(!ok) {
+		unlink(path);
+		return fail(err, errlen, DDG_ERR_IO, "%s: cannot write the key",
+			path);
+	}
+	return DDG_OK;
+}
+
+int
+ddg_sign_keygen(const char *basename, char *err, size_t errlen)
+{
+	char kpath[4096], ppath[4096];
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *pkey = NULL;
+	int r;
+	if(snprintf(kpath, sizeof(kpath), "%s.key", basename) >=
+		(int)sizeof(kpath) || snprintf(ppath, sizeof(ppath), "%s.pub",
+		basename) >= (int)sizeof(ppath))
+		return fail(err, errlen, DDG_ERR_INVAL, "key path too long");
+	ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+	if(!ctx || EVP_PKEY_keygen_init(ctx) <= 0 ||
+		EVP_PKEY_keygen(ctx, &pkey) <= 0) {
+		EVP_PKEY_CTX_free(ctx);
+		return fail(err, errlen, DDG_ERR_NOMEM,
+			"cannot generate an Ed25519 key");
+	}
+	EVP_PKEY_CTX_free(ctx);
+	r = write_pem(kpath, pkey, 1, err, errlen);
+	if(r == DDG_OK) {
+		r = write_pem(ppath, pkey, 0, err, errlen);
+		if(r != DDG_OK)
+			unlink(kpath);
+	}
+	EVP_PKEY_free(pkey);
+	return r;
+}
+
+/** load a PEM key */
+static int
+load_key(const char *path, int priv, struct ddg_sign_key **out, char *err,
+	size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *pkey;
+	struct ddg_sign_key *k;
+	if(!f)
+		return fail(err, errlen, DDG_ERR_IO, "%s: cannot open: %s",
+			path, strerror(errno));
+	pkey = priv ? PEM_read_PrivateKey(f, NULL, NULL, NULL)
+		: PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	fclose(f);
+	if(!pkey)
+		return fail(err, errlen, DDG_ERR_INVAL, "%s: not a PEM %s key",
+			path, priv ? "private" : "public");
+	if(EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519) {
+		EVP_PKEY_free(pkey);
+		return fail(err, errlen, DDG_ERR_INVAL,
+			"%s: not an Ed25519 key", path);
+	}
+	k = calloc(1, sizeof(*k));
+	if(!k) {
+		EVP_PKEY_free(pkey);
+		return fail(err, errlen, DDG_ERR_NOMEM, "out of memory");
+	}
+	k->pkey = pkey;
+	*out = k;
+	return DDG_OK;
+}
+
+int
+ddg_sign_load_private(const char *path, struct ddg_sign_key **out,
+	char *err, size_t errlen)
+{
+	return load_key(path, 1, out, err, errlen);
+}
+
+int
+ddg_sign_load_public(const char *path, struct ddg_sign_key **out,
+	char *err, size_t errlen)
+{
+	return load_key(path, 0, out, err, errlen);
+}
+
+void
+ddg_sign_key_free(struct ddg_sign_key *key)
+{
+	if(!key)
+		return;
+	EVP_PKEY_free(key->pkey);
+	free(key);
+}
+
+int
+ddg_sign_key_id(const struct ddg_sign_key *key, char *out)
+{
+	unsigned char raw[32], md[EVP_MAX_MD_SIZE];
+	size_t rawlen = sizeof(raw);
+	unsigned int mdlen = 0;
+	int i;
+	if(!key || EVP_PKEY_get_raw_public_key(key->pkey, raw, &rawlen) <= 0
+		|| !EVP_Digest(raw, rawlen, md, &mdlen, EVP_sha256(), NULL))
+		return DDG_ERR_INVAL;
+	for(i = 0; i < DDG_SIGN_KEYID_LEN / 2; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[DDG_SIGN_KEYID_LEN] = 0;
+	return DDG_OK;
+}
+
+/** map a whole file read-only */
+static int
+map_file(const char *path, void **data, size_t *len, char *err,
+	size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if(fd < 0)
+		return fail(err, errlen, DDG_ERR_IO, "%s: cannot open: %s",
+			path, strerror(errno));
+	if(fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(err, errlen, DDG_ERR_IO, "%s: not a regular file",
+			path);
+	}
+	*len = (size_t)st.st_size;
+	if(*len == 0) {
+		close(fd);
+		*data = NULL;
+		return DDG_OK;
+	}
+	*data = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if(*data == MAP_FAILED)
+		return fail(err, errlen, DDG_ERR_IO, "%s: cannot map: %s",
+			path, strerror(errno));
+	return DDG_OK;
+}
+
+int
+ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
+	size_t errlen)
+{
+	char sigpath[4096], tmp[4200], keyid[DDG_SIGN_KEYID_LEN + 1];
+	unsigned char sig[SIGLEN], b64[4 * ((SIGLEN + 2) / 3) + 1];
+	size_t siglen = sizeof(sig), len = 0;
+	void *data = NULL;
+	EVP_MD_CTX *ctx;
+	FILE *f;
+	int fd, r, ok;
+	if(snprintf(sigpath, sizeof(sigpath), "%s.sig", path) >=
+		(int)sizeof(sigpath) || snprintf(tmp, sizeof(tmp),
+		"%s.tmp.%ld", sigpath, (long)getpid()) >= (int)sizeof(tmp))
+		return fail(err, errlen, DDG_ERR_INVAL, "path too long");
+	if(ddg_sign_key_id(key, keyid) != DDG_OK)
+		return fail(err, errlen, DDG_ERR_INVAL, "unusable key");
+	r = map_file(path, &data, &len, err, errlen);
+	if(r != DDG_OK)
+		return r;
+	ctx = EVP_MD_CTX_new();
+	ok = ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->pkey) > 0
+		&& EVP_DigestSign(ctx, sig, &siglen, data ? data : "", len) > 0
+		&& siglen == SIGLEN;
+	EVP_MD_CTX_free(ctx);
+	if(data)
+		munmap(data, len);
+	if(!ok)
+		return fail(err, errlen, DDG_ERR_INVAL,
+			"%s: signing failed (is the key a private key?)", path);
+	EVP_EncodeBlock(b64, sig, SIGLEN);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if(fd < 0)
+		return fail(err, errlen, DDG_ERR_IO, "%s: %s", tmp,
+			strerror(errno));
+	f = fdopen(fd, "w");
+	if(!f) {
+		close(fd);
+		unlink(tmp);
+		return fail(err, errlen, DDG_ERR_IO, "%s: %s", tmp,
+			strerror(errno));
+	}
+	fprintf(f, "dyndns-guard-signature: 1\nalgorithm: ed25519\n"
+		"key-id: %s\nsignature: %s\n", keyid, (char *)b64);
+	ok = (fflush(f) == 0 && fsync(fileno(f)) == 0);
+	if(fclose(f) != 0)
+		ok = 0;
+	if(!ok || rename(tmp, sigpath) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return fail(err, errlen, DDG_ERR_IO, "%s: cannot write: %s",
+			sigpath, strerror(e));
+	}
+	return DDG_OK;
+}
+
+/** value of "key: value" line in text, copied into out */
+static int
+field(const char *text, const char *key, char *out, size_t outlen)
+{
+	size_t kl = strlen(key);
+	const char *p = text;
+	while(p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t ll = eol ? (size_t)(eol - p) : strlen(p);
+		if(ll > kl + 1 && strncmp(p, key, kl) == 0 && p[kl] == ':') {
+			const char *v = p + kl + 1;
+			size_t vl;
+			while(*v == ' ' || *v == '\t')
+				v++;
+			vl = ll - (size_t)(v - p);
+			while(vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\r'))
+				vl--;
+			if(vl + 1 > outlen)
+				return 0;
+			memcpy(out, v, vl);
+			out[vl] = 0;
+			return 1;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+int
+ddg_sign_verify(const struct ddg_sign_key *key, const uint8_t *data,
+	size_t len, const char *sigpath, char *err, size_t errlen)
+{
+	char text[DDG_SIGN_MAXFILE + 1], v[512], keyid[DDG_SIGN_KEYID_LEN + 1];
+	unsigned char sig[((sizeof(v) + 3) / 4) * 3];
+	size_t n, b64len;
+	int dl, ok;
+	EVP_MD_CTX *ctx;
+	FILE *f = fopen(sigpath, "r");
+	if(!f)
+		return fail(err, errlen, DDG_ERR_IO,
+			"%s: no signature: %s", sigpath, strerror(errno));
+	n = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	if(n > DDG_SIGN_MAXFILE)
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: signature file too large", sigpath);
+	text[n] = 0;
+	if(memchr(text, 0, n))
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: malformed signature file (NUL byte)", sigpath);
+	if(!field(text, "dyndns-guard-signature", v, sizeof(v)) ||
+		strcmp(v, "1") != 0)
+		return fail(err, errlen, DDG_ERR_SYNTAX, "%s: not a "
+			"dyndns-guard signature (version 1)", sigpath);
+	if(!field(text, "algorithm", v, sizeof(v)) || strcmp(v, "ed25519"))
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: algorithm is not ed25519", sigpath);
+	if(ddg_sign_key_id(key, keyid) != DDG_OK)
+		return fail(err, errlen, DDG_ERR_INVAL, "unusable public key");
+	if(!field(text, "key-id", v, sizeof(v)))
+		return fail(err, errlen, DDG_ERR_SYNTAX, "%s: no key-id",
+			sigpath);
+	if(strcmp(v, keyid) != 0)
+		return fail(err, errlen, DDG_ERR_INVAL, "%s: signed by another "
+			"key (key-id %.16s, expected %s)", sigpath, v, keyid);
+	if(!field(text, "signature", v, sizeof(v)))
+		return fail(err, errlen, DDG_ERR_SYNTAX, "%s: no signature "
+			"line", sigpath);
+	b64len = strlen(v);
+	if(b64len != 4 * ((SIGLEN + 2) / 3))
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: signature has the wrong length", sigpath);
+	dl = EVP_DecodeBlock(sig, (unsigned char *)v, (int)b64len);
+	if(dl < SIGLEN)
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: signature is not base64", sigpath);
+	ctx = EVP_MD_CTX_new();
+	ok = ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) > 0
+		&& EVP_DigestVerify(ctx, sig, SIGLEN, len ? data :
+		(const uint8_t *)"", len) == 1;
+	EVP_MD_CTX_free(ctx);
+	if(!ok)
+		return fail(err, errlen, DDG_ERR_CORRUPT, "%s: bad signature: "
+			"the list does not match it", sigpath);
+	return DDG_OK;
+}

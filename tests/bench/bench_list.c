@@ -1,0 +1,242 @@
+/**
+ * \file bench_list.c
+ * Benchmark of the list: compile (through the same compiler API as
+ * `dyndns-guard compile`), file size, load-and-validate, lookup.
+ * Not part of the pass/fail suite: `make bench` builds and runs it.
+ *
+ * usage: bench_list [N [DIR]]  (N names, default 1000000; DIR for the
+ * temporary files, default $TMPDIR or /tmp)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dyndns-guard/compile.h"
+#include "dyndns-guard/err.h"
+#include "dyndns-guard/list.h"
+#include "dyndns-guard/list_write.h"
+#include "dyndns-guard/name.h"
+
+/** monotonic seconds */
+static double
+now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/** xorshift */
+static uint64_t rs = 0x9e3779b97f4a7c15ULL;
+static uint32_t
+rnd(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (uint32_t)(rs >> 16);
+}
+
+static const char *tlds[] = { "com", "net", "org", "io", "de", "uk", "info",
+	"biz", "xyz", "top", "ru", "cn", "fr", "nl", "eu", "us", "co", "me",
+	"tv", "cc" };
+
+/** a random label of lo..hi letters/digits */
+static int
+rlabel(char *o, int lo, int hi)
+{
+	static const char cs[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	int n = lo + (int)(rnd() % (uint32_t)(hi - lo + 1)), i;
+	for(i = 0; i < n; i++)
+		o[i] = cs[rnd() % 36];
+	return n;
+}
+
+/** a random listed-style name: label.tld or label.label.tld */
+static int
+rname(char *o)
+{
+	int n = rlabel(o, 6, 14);
+	const char *t;
+	if(rnd() % 4 == 0) {
+		o[n++] = '.';
+		n += rlabel(o + n, 3, 8);
+	}
+	o[n++] = '.';
+	t = tlds[rnd() % 20];
+	memcpy(o + n, t, strlen(t));
+	n += (int)strlen(t);
+	o[n] = 0;
+	return n;
+}
+
+/** ns per dependent random access over 64 MB (the machine's memory
+ * latency, for reading the lookup figure) */
+static double
+mem_latency(void)
+{
+	size_t n = (64u << 20) / sizeof(uint32_t), i;
+	uint32_t *a = malloc(n * sizeof(*a)), p = 0;
+	double t0, t;
+
+	if(!a)
+		return 0;
+	for(i = 0; i < n; i++)
+		a[i] = (uint32_t)i;
+	for(i = n - 1; i > 0; i--) {	/* Sattolo: one big cycle */
+		size_t j = rnd() % i;
+		uint32_t x = a[i];
+		a[i] = a[j];
+		a[j] = x;
+	}
+	t0 = now();
+	for(i = 0; i < 2000000; i++)
+		p = a[p];
+	t = (now() - t0) / 2e6 * 1e9;
+	free(a);
+	return p == UINT32_MAX ? 0 : t;
+}
+
+static int
+dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000;
+	const char *dir = argc > 2 ? argv[2] : (getenv("TMPDIR") ?
+		getenv("TMPDIR") : "/tmp");
+	char txt[4096], dgl[4096], err[DDG_ERR_LEN];
+	char **names;
+	FILE *f;
+	long i;
+	double t0, tcompile, tload[7], tlook[5];
+	struct ddg_compile *c;
+	uint8_t *img, *qbuf;
+	size_t imglen, *qoff;
+	struct ddg_lw_stats st;
+	struct ddg_list *l;
+	struct stat sb;
+	long nq = n, matched = 0;
+	int r, k;
+
+	if(n < 1000)
+		n = 1000;
+	nq = n;
+	snprintf(txt, sizeof(txt), "%s/bench_list.%ld.txt", dir, (long)getpid());
+	snprintf(dgl, sizeof(dgl), "%s/bench_list.%ld.dgl", dir, (long)getpid());
+	names = malloc((size_t)n * sizeof(*names));
+	f = fopen(txt, "w");
+	if(!names || !f) {
+		perror(txt);
+		return 1;
+	}
+	for(i = 0; i < n; i++) {
+		char b[128];
+		int len = rname(b);
+		names[i] = malloc((size_t)len + 1);
+		memcpy(names[i], b, (size_t)len + 1);
+		fprintf(f, "%s\n", b);
+	}
+	fclose(f);
+
+	/* compile: the code path of `dyndns-guard compile` */
+	t0 = now();
+	c = ddg_compile_new();
+	r = ddg_compile_add_file(c, txt, DDG_FMT_AUTO, 1, NULL, err,
+		sizeof(err));
+	if(r == DDG_OK)
+		r = ddg_compile_finish(c, 1700000000, &img, &imglen, &st);
+	if(r == DDG_OK)
+		r = ddg_lw_write_file(dgl, img, imglen, err, sizeof(err));
+	tcompile = now() - t0;
+	if(r != DDG_OK) {
+		fprintf(stderr, "compile failed: %s (%s)\n", ddg_strerror(r), err);
+		return 1;
+	}
+	free(img);
+	ddg_compile_free(c);
+	stat(dgl, &sb);
+
+	/* load and validate */
+	for(k = 0; k < 7; k++) {
+		t0 = now();
+		r = ddg_list_open(dgl, &l, err, sizeof(err));
+		tload[k] = now() - t0;
+		if(r != DDG_OK) {
+			fprintf(stderr, "open failed: %s\n", err);
+			return 1;
+		}
+		if(k < 6)
+			ddg_list_close(l);
+	}
+	qsort(tload, 7, sizeof(double), dcmp);
+
+	/* queries: half under listed names (one more label, mixed case),
+	 * half not listed */
+	qbuf = malloc((size_t)nq * DDG_NAME_MAXWIRE);
+	qoff = malloc((size_t)nq * sizeof(*qoff));
+	{
+		size_t o = 0;
+		for(i = 0; i < nq; i++) {
+			char b[300];
+			size_t wl;
+			int len;
+			if(i % 2 == 0) {
+				len = rlabel(b, 3, 10);
+				b[len++] = '.';
+				snprintf(b + len, sizeof(b) - (size_t)len, "%s",
+					names[rnd() % (uint32_t)n]);
+				b[0] = (char)(b[0] >= 'a' ? b[0] - 32 : b[0]);
+			} else {
+				len = rlabel(b, 3, 10);
+				b[len++] = '.';
+				rname(b + len);
+				b[len] = 'Q';	/* not generated above */
+			}
+			if(ddg_name_from_str(b, qbuf + o, &wl) != DDG_OK)
+				return 1;
+			qoff[i] = o;
+			o += wl;
+		}
+	}
+	for(k = 0; k < 5; k++) {
+		struct ddg_list_match m;
+		matched = 0;
+		t0 = now();
+		for(i = 0; i < nq; i++)
+			matched += ddg_list_match(l, qbuf + qoff[i],
+				DDG_NAME_MAXWIRE, &m) == 1;
+		tlook[k] = (now() - t0) / (double)nq * 1e9;
+	}
+	qsort(tlook, 5, sizeof(double), dcmp);
+
+	printf("names:            %ld (written %llu entries)\n", n,
+		(unsigned long long)st.written);
+	printf("compile:          %.3f s      (target <= 3 s)\n", tcompile);
+	printf("file size:        %.1f MB     (target <= 40 MB)\n",
+		(double)sb.st_size / 1e6);
+	printf("load+validate:    %.1f ms     (median of 7, best %.1f; "
+		"target <= 50 ms)\n", tload[3] * 1e3, tload[0] * 1e3);
+	printf("lookup:           %.0f ns/name (median of 5 x %ld, best %.0f; "
+		"%ld matched; target <= 150 ns)\n", tlook[2], nq, tlook[0],
+		matched);
+	printf("memory latency:   %.0f ns per random access (64 MB pointer "
+		"chase; context for the lookup figure)\n", mem_latency());
+	ddg_list_close(l);
+	unlink(txt);
+	unlink(dgl);
+	for(i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(qbuf);
+	free(qoff);
+	return 0;
+}

@@ -1,0 +1,819 @@
+/**
+ * \file check_list.c
+ * Unit tests of the .dgl writer and reader: matching, a property test
+ * against a simple reference matcher, and corrupted files.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dyndns-guard/err.h"
+#include "dyndns-guard/list.h"
+#include "dyndns-guard/list_format.h"
+#include "dyndns-guard/list_write.h"
+#include "dyndns-guard/name.h"
+
+/** an entry given as text */
+struct tent {
+	const char *name;	/**< presentation */
+	const char *cat;	/**< category */
+};
+
+/** build a list image from text entries */
+static void
+build(const struct tent *e, size_t n, const char *source, uint8_t **buf,
+	size_t *len)
+{
+	struct ddg_lw *lw = ddg_lw_new();
+	size_t i;
+
+	ck_assert_ptr_nonnull(lw);
+	ddg_lw_set_created(lw, 1700000000);
+	if(source)
+		ck_assert_int_eq(ddg_lw_add_source(lw, source), DDG_OK);
+	for(i = 0; i < n; i++) {
+		uint8_t w[DDG_NAME_MAXWIRE];
+		size_t wl;
+		uint16_t c;
+		ck_assert_int_eq(ddg_name_from_str(e[i].name, w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_lw_category(lw, e[i].cat, &c), DDG_OK);
+		ck_assert_int_eq(ddg_lw_add(lw, w, c, i), DDG_OK);
+	}
+	ck_assert_int_eq(ddg_lw_build(lw, NULL, NULL, buf, len, NULL), 0);
+	ddg_lw_free(lw);
+}
+
+static const struct tent basic[] = {
+	{ "duckdns.org", "ddns-service" },
+	{ "no-ip.com", "ddns-service" },
+	{ "evil.duckdns.org", "malware" },
+	{ "deep.evil.duckdns.org", "ddns-service" },
+	{ "a\\000b.example", "odd" },
+	{ "a\\.b.example", "odd" },
+	{ "x.y.z.example", "odd" },
+};
+
+/** a match case */
+struct mcase {
+	const char *q;		/**< query, presentation */
+	const char *zone;	/**< expected zone (NULL: no match) */
+	const char *cat;	/**< expected category */
+};
+
+static const struct mcase mcases[] = {
+	{ "duckdns.org", "duckdns.org.", "ddns-service" },
+	{ "DuckDNS.ORG.", "DuckDNS.ORG.", "ddns-service" },
+	{ "foo.duckdns.org", "duckdns.org.", "ddns-service" },
+	{ "a.b.c.DUCKDNS.org", "DUCKDNS.org.", "ddns-service" },
+	{ "notduckdns.org", NULL, NULL },
+	{ "org", NULL, NULL },
+	{ ".", NULL, NULL },
+	{ "duckdns.org.evil", NULL, NULL },
+	{ "evil.duckdns.org", "evil.duckdns.org.", "malware" },
+	{ "x.evil.duckdns.org", "evil.duckdns.org.", "malware" },
+	{ "deep.evil.duckdns.org", "deep.evil.duckdns.org.", "ddns-service" },
+	{ "a.deep.evil.duckdns.org", "deep.evil.duckdns.org.",
+		"ddns-service" },
+	{ "eviL2.duckdns.org", "duckdns.org.", "ddns-service" },
+	{ "deep.other.duckdns.org", "duckdns.org.", "ddns-service" },
+	{ "no-ip.com", "no-ip.com.", "ddns-service" },
+	{ "xno-ip.com", NULL, NULL },
+	{ "a\\000b.example", "a\\000b.example.", "odd" },
+	{ "q.a\\000b.example", "a\\000b.example.", "odd" },
+	{ "a.example", NULL, NULL },
+	{ "a\\000.example", NULL, NULL },
+	{ "b.example", NULL, NULL },
+	{ "a\\.b.example", "a\\.b.example.", "odd" },
+	{ "b.a.example", NULL, NULL },
+	{ "z.example", NULL, NULL },
+	{ "y.z.example", NULL, NULL },
+	{ "w.x.y.z.example", "x.y.z.example.", "odd" },
+	{ "zz.example", NULL, NULL },
+	{ "aaa", NULL, NULL },
+	{ "zzzz", NULL, NULL },
+};
+
+START_TEST(test_match)
+{
+	const struct mcase *c = &mcases[_i];
+	uint8_t *buf, w[DDG_NAME_MAXWIRE];
+	size_t len, wl;
+	struct ddg_list *l;
+	struct ddg_list_match m;
+	char err[DDG_ERR_LEN];
+	int r;
+
+	build(basic, sizeof(basic) / sizeof(basic[0]), "unit test", &buf,
+		&len);
+	r = ddg_list_open_mem(buf, len, &l, err, sizeof(err));
+	ck_assert_msg(r == DDG_OK, "%s", err);
+	ck_assert_int_eq(ddg_name_from_str(c->q, w, &wl), DDG_OK);
+	memset(&m, 0, sizeof(m));
+	r = ddg_list_match(l, w, wl, &m);
+	if(!c->zone) {
+		ck_assert_msg(r == 0, "%s matched", c->q);
+	} else {
+		char z[DDG_NAME_MAXSTR];
+		ck_assert_msg(r == 1, "%s did not match", c->q);
+		ddg_name_to_str(w + m.zone_off, z, sizeof(z));
+		ck_assert_str_eq(z, c->zone);
+		ck_assert_str_eq(m.category_name, c->cat);
+		ck_assert_int_eq(m.zone_labels, ddg_name_label_count(w +
+			m.zone_off));
+		ck_assert_str_eq(ddg_list_category_name(l, m.category),
+			c->cat);
+	}
+	ddg_list_close(l);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_match_bad_qname)
+{
+	uint8_t *buf;
+	size_t len;
+	struct ddg_list *l;
+	struct ddg_list_match m;
+	char err[DDG_ERR_LEN];
+
+	build(basic, 2, NULL, &buf, &len);
+	ck_assert_int_eq(ddg_list_open_mem(buf, len, &l, err, sizeof(err)),
+		DDG_OK);
+	ck_assert_int_eq(ddg_list_match(l, (const uint8_t *)"\300\014", 2,
+		&m), DDG_ERR_SYNTAX);
+	ck_assert_int_eq(ddg_list_match(l, (const uint8_t *)"\3abc", 4, &m),
+		DDG_ERR_SYNTAX);
+	ck_assert_int_eq(ddg_list_match(l, (const uint8_t *)"", 0, &m),
+		DDG_ERR_SYNTAX);
+	ddg_list_close(l);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_info_and_entries)
+{
+	uint8_t *buf, w[DDG_NAME_MAXWIRE], w2[DDG_NAME_MAXWIRE];
+	size_t len, wl;
+	struct ddg_list *l;
+	struct ddg_list_info info;
+	char err[DDG_ERR_LEN], path[] = "/tmp/check_list_XXXXXX";
+	uint32_t i, idx;
+	uint16_t cat;
+	uint32_t par;
+	int fd;
+
+	build(basic, sizeof(basic) / sizeof(basic[0]), "src one", &buf, &len);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(ddg_lw_write_file(path, buf, len, err, sizeof(err)),
+		DDG_OK);
+	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)), DDG_OK);
+	ddg_list_info(l, &info);
+	ck_assert_uint_eq(info.version, 1);
+	ck_assert_uint_eq(info.entries, 7);
+	ck_assert_uint_eq(info.categories, 3);
+	ck_assert_uint_eq(info.created, 1700000000);
+	ck_assert_uint_eq(info.file_size, len);
+	ck_assert_str_eq(info.sources, "src one\n");
+	ck_assert_uint_eq(strlen(info.sha256_hex), 64);
+	ck_assert_str_eq(ddg_list_category_name(l, 0), "ddns-service");
+	ck_assert_str_eq(ddg_list_category_name(l, 1), "malware");
+	ck_assert_str_eq(ddg_list_category_name(l, 2), "odd");
+	ck_assert_ptr_null(ddg_list_category_name(l, 3));
+	for(i = 0; i < ddg_list_count(l); i++) {
+		ck_assert_int_eq(ddg_list_entry(l, i, w, &cat, &par), DDG_OK);
+		ck_assert_int_eq(ddg_list_find(l, w, &idx), DDG_OK);
+		ck_assert_uint_eq(idx, i);
+		if(par != UINT32_MAX) {
+			ck_assert_uint_lt(par, i);
+			ck_assert_int_eq(ddg_list_entry(l, par, w2, NULL,
+				NULL), DDG_OK);
+			ck_assert(ddg_name_is_subdomain(w, w2));
+		}
+	}
+	ck_assert_int_eq(ddg_list_entry(l, i, w, &cat, &par), DDG_ERR_RANGE);
+	ck_assert_int_eq(ddg_name_from_str("nope.org", w, &wl), DDG_OK);
+	ck_assert_int_eq(ddg_list_find(l, w, &idx), DDG_ERR_NOTFOUND);
+	ddg_list_close(l);
+	unlink(path);
+	/* a missing file is an I/O error */
+	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)),
+		DDG_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(err, path));
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_empty_list)
+{
+	uint8_t *buf, w[DDG_NAME_MAXWIRE];
+	size_t len, wl;
+	struct ddg_list *l;
+	struct ddg_list_match m;
+	char err[DDG_ERR_LEN];
+
+	build(NULL, 0, NULL, &buf, &len);
+	ck_assert_int_eq(ddg_list_open_mem(buf, len, &l, err, sizeof(err)),
+		DDG_OK);
+	ck_assert_uint_eq(ddg_list_count(l), 0);
+	ck_assert_int_eq(ddg_name_from_str("a.b", w, &wl), DDG_OK);
+	ck_assert_int_eq(ddg_list_match(l, w, wl, &m), 0);
+	ddg_list_close(l);
+	free(buf);
+}
+END_TEST
+
+/** dedup, coverage and determinism through the writer */
+START_TEST(test_writer_rules)
+{
+	struct tent in1[] = {
+		{ "a.com", "x" }, { "b.a.com", "x" }, { "c.b.a.com", "y" },
+		{ "d.c.b.a.com", "x" }, { "e.d.c.b.a.com", "x" },
+		{ "A.COM", "x" }, { "z.org", "y" }, { "z.org", "x" },
+	};
+	struct tent in2[] = {
+		{ "z.org", "y" }, { "e.d.c.b.a.com", "x" }, { "a.com", "x" },
+		{ "d.c.b.a.com", "x" }, { "z.org", "x" }, { "c.b.a.com", "y" },
+		{ "b.a.com", "x" },
+	};
+	uint8_t *b1, *b2;
+	size_t l1, l2;
+	struct ddg_lw *lw = ddg_lw_new();
+	struct ddg_lw_stats st;
+	size_t i;
+
+	for(i = 0; i < sizeof(in1) / sizeof(in1[0]); i++) {
+		uint8_t w[DDG_NAME_MAXWIRE];
+		size_t wl;
+		uint16_t c;
+		ck_assert_int_eq(ddg_name_from_str(in1[i].name, w, &wl), 0);
+		ck_assert_int_eq(ddg_lw_category(lw, in1[i].cat, &c), 0);
+		ck_assert_int_eq(ddg_lw_add(lw, w, c, i), 0);
+	}
+	ddg_lw_set_created(lw, 1700000000);
+	ck_assert_int_eq(ddg_lw_build(lw, NULL, NULL, &b1, &l1, &st), 0);
+	ddg_lw_free(lw);
+	ck_assert_uint_eq(st.added, 8);
+	ck_assert_uint_eq(st.duplicates, 1);	/* A.COM */
+	ck_assert_uint_eq(st.conflicts, 1);	/* z.org x */
+	ck_assert_uint_eq(st.covered, 2);	/* b.a.com, e.d.c.b.a.com */
+	ck_assert_uint_eq(st.written, 4);
+	/* different order, same set (the conflict keeps y both times) */
+	build(in2, sizeof(in2) / sizeof(in2[0]), NULL, &b2, &l2);
+	ck_assert_uint_eq(l1, l2);
+	ck_assert_mem_eq(b1, b2, l1);
+	free(b1);
+	free(b2);
+	/* the root and an unknown category are refused */
+	lw = ddg_lw_new();
+	ck_assert_int_eq(ddg_lw_add(lw, (const uint8_t *)"", 0, 0),
+		DDG_ERR_INVAL);
+	ck_assert_int_eq(ddg_lw_add(lw, (const uint8_t *)"\1a\0", 0, 0),
+		DDG_ERR_INVAL);
+	{
+		uint16_t c;
+		ck_assert_int_eq(ddg_lw_category(lw, "bad cat", &c),
+			DDG_ERR_INVAL);
+		ck_assert_int_eq(ddg_lw_category(lw, "", &c), DDG_ERR_INVAL);
+	}
+	ddg_lw_free(lw);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* property test */
+
+/** number of random entries and queries */
+#define PROP_N 100000
+
+/** reference entry */
+struct rent {
+	uint8_t w[DDG_NAME_MAXWIRE];	/**< lowercased wire name */
+	uint16_t cat;			/**< category */
+	uint32_t idx;			/**< input order */
+};
+
+static int
+rent_cmp(const void *a, const void *b)
+{
+	return ddg_name_canon_cmp(((const struct rent *)a)->w,
+		((const struct rent *)b)->w);
+}
+
+/** name, then input order */
+static int
+rent_cmp_idx(const void *a, const void *b)
+{
+	const struct rent *x = a, *y = b;
+	int r = ddg_name_canon_cmp(x->w, y->w);
+	if(r)
+		return r;
+	return x->idx < y->idx ? -1 : (x->idx > y->idx ? 1 : 0);
+}
+
+/** xorshift random */
+static uint64_t rs = 88172645463325252ULL;
+static uint32_t
+rnd(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (uint32_t)(rs >> 11);
+}
+
+/** a random label into w at o; returns new o */
+static int
+rand_label(uint8_t *w, int o)
+{
+	static const char *pool[] = { "a", "b", "com", "org", "net", "x",
+		"dyn", "host", "zz", "q1" };
+	uint32_t k = rnd() % 16;
+	int len, i;
+
+	if(k < 10) {
+		len = (int)strlen(pool[k]);
+		w[o] = (uint8_t)len;
+		for(i = 0; i < len; i++)	/* random case */
+			w[o + 1 + i] = (uint8_t)(rnd() % 2 ? pool[k][i] :
+				(pool[k][i] >= 'a' && pool[k][i] <= 'z' ?
+				pool[k][i] - 32 : pool[k][i]));
+		return o + 1 + len;
+	}
+	len = 1 + (int)(rnd() % 4);
+	w[o] = (uint8_t)len;
+	for(i = 0; i < len; i++) {
+		uint32_t c = rnd() % 8;
+		w[o + 1 + i] = (uint8_t)(c == 0 ? 0 : c == 1 ? 1 : c == 2 ?
+			'.' : 'a' + rnd() % 3);
+	}
+	return o + 1 + len;
+}
+
+/** random name of 1..maxl labels */
+static int
+rand_name(uint8_t *w, int maxl)
+{
+	int n = 1 + (int)(rnd() % (uint32_t)maxl), o = 0, i;
+	for(i = 0; i < n; i++)
+		o = rand_label(w, o);
+	w[o++] = 0;
+	return o;
+}
+
+/** reference: longest suffix found in a sorted array */
+static const struct rent *
+ref_match(const struct rent *arr, size_t n, const uint8_t *q)
+{
+	const uint8_t *p = q;
+	while(*p) {
+		struct rent key;
+		const struct rent *f;
+		memcpy(key.w, p, (size_t)ddg_name_wire_len(p, 255));
+		f = bsearch(&key, arr, n, sizeof(*arr), rent_cmp);
+		if(f)
+			return f;
+		p += *p + 1;
+	}
+	return NULL;
+}
+
+START_TEST(test_property)
+{
+	struct rent *in = malloc(PROP_N * sizeof(*in));
+	struct rent *out;
+	struct ddg_lw *lw = ddg_lw_new();
+	uint8_t *buf;
+	size_t len, nin = 0, nout, i, j;
+
+	struct ddg_list *l;
+	char err[DDG_ERR_LEN];
+	uint16_t cats[3];
+	uint64_t matched = 0;
+	static const char *catn[3] = { "c0", "c1", "c2" };
+
+	ck_assert_ptr_nonnull(in);
+	for(i = 0; i < 3; i++)
+		ck_assert_int_eq(ddg_lw_category(lw, catn[i], &cats[i]), 0);
+	/* entries: 2..5 labels, random category; the first of a name wins */
+	for(i = 0; i < PROP_N; i++) {
+		uint8_t w[DDG_NAME_MAXWIRE];
+		int wl;
+		do {
+			wl = rand_name(w, 5);
+		} while(ddg_name_label_count(w) < 2);
+		memcpy(in[nin].w, w, (size_t)wl);
+		ddg_name_tolower(in[nin].w);
+		in[nin].cat = (uint16_t)(rnd() % 3);
+		in[nin].idx = (uint32_t)i;
+		ck_assert_int_eq(ddg_lw_add(lw, w, cats[in[nin].cat], i), 0);
+		nin++;
+	}
+	ck_assert_int_eq(ddg_lw_build(lw, NULL, NULL, &buf, &len, NULL), 0);
+	ddg_lw_free(lw);
+	ck_assert_int_eq(ddg_list_open_mem(buf, len, &l, err, sizeof(err)),
+		DDG_OK);
+	/* reference A: the input set, the first given of a name wins */
+	qsort(in, nin, sizeof(*in), rent_cmp_idx);
+	{
+		size_t w = 0;
+		for(i = 0; i < nin; i++) {
+			if(w > 0 && ddg_name_canon_cmp(in[w - 1].w, in[i].w)
+				== 0)
+				continue;
+			in[w++] = in[i];
+		}
+		nin = w;
+	}
+	/* reference B: the entries of the file */
+	nout = ddg_list_count(l);
+	out = malloc((nout ? nout : 1) * sizeof(*out));
+	ck_assert_ptr_nonnull(out);
+	for(i = 0; i < nout; i++) {
+		ck_assert_int_eq(ddg_list_entry(l, (uint32_t)i, out[i].w,
+			&out[i].cat, NULL), 0);
+		if(i > 0)
+			ck_assert_int_lt(ddg_name_canon_cmp(out[i - 1].w,
+				out[i].w), 0);
+	}
+	for(j = 0; j < PROP_N; j++) {
+		uint8_t q[DDG_NAME_MAXWIRE];
+		int ql;
+		struct ddg_list_match m;
+		const struct rent *ra, *rb;
+		int r;
+		if(j % 2) {
+			/* under a random entry */
+			const struct rent *e = &in[rnd() % nin];
+			int pre = (int)(rnd() % 3), o = 0, el, k;
+			for(k = 0; k < pre; k++)
+				o = rand_label(q, o);
+			el = ddg_name_wire_len(e->w, 255);
+			if(o + el > 255)
+				o = 0;
+			memcpy(q + o, e->w, (size_t)el);
+			ql = o + el;
+			/* random case */
+			for(k = 0; k < ql; k++)
+				if(rnd() % 4 == 0 && q[k] >= 'a' &&
+					q[k] <= 'z')
+					q[k] = (uint8_t)(q[k] - 32);
+		} else {
+			ql = rand_name(q, 6);
+		}
+		r = ddg_list_match(l, q, (size_t)ql, &m);
+		ra = ref_match(in, nin, q);
+		rb = ref_match(out, nout, q);
+		ck_assert_int_eq(r, ra != NULL);
+		ck_assert_int_eq(r, rb != NULL);
+		if(r == 1) {
+			/* zone: the file's longest entry */
+			ck_assert_int_eq(ddg_name_canon_cmp(q + m.zone_off,
+				rb->w), 0);
+			ck_assert_uint_eq(m.category, rb->cat);
+			/* category: the input's longest entry (after
+			 * coverage removal the category is unchanged) */
+			ck_assert_str_eq(m.category_name, catn[ra->cat]);
+			matched++;
+		}
+	}
+	ck_assert_uint_gt(matched, PROP_N / 4);
+	ddg_list_close(l);
+	free(buf);
+	free(in);
+	free(out);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* corrupted files */
+
+static const struct tent small[] = {
+	{ "a.com", "cat-a" },
+	{ "b.a.com", "cat-b" },
+	{ "c.b.a.com", "cat-a" },
+	{ "d.c.b.a.com", "cat-b" },
+	{ "x.org", "cat-b" },
+	{ "y.org", "cat-a" },
+};
+
+/** fresh copy of the small list */
+static uint8_t *
+small_list(size_t *len)
+{
+	uint8_t *buf;
+	build(small, sizeof(small) / sizeof(small[0]), "corrupt test\nline2",
+		&buf, len);
+	return buf;
+}
+
+/** recompute the checksum after a patch */
+static void
+reseal(uint8_t *b, size_t len)
+{
+	ck_assert_int_eq(ddg_list_digest(b, len, b + DDG_LH_SHA256), 0);
+}
+
+/** open and expect failure with a message part */
+static void
+expect_fail(const uint8_t *b, size_t len, int code, const char *part,
+	const char *what)
+{
+	struct ddg_list *l = NULL;
+	char err[DDG_ERR_LEN];
+	int r = ddg_list_open_mem_name(b, len, "t.dgl", &l, err, sizeof(err));
+
+	ck_assert_msg(r == code, "%s: got %d (%s), want %d", what, r,
+		r ? err : "ok", code);
+	ck_assert_msg(strstr(err, part) != NULL, "%s: message '%s' lacks "
+		"'%s'", what, err, part);
+	ck_assert_msg(strncmp(err, "t.dgl: ", 7) == 0, "%s: '%s'", what, err);
+	ck_assert_msg(strstr(err, "at byte offset ") != NULL, "%s: '%s'",
+		what, err);
+}
+
+/** entry record of index i */
+static uint8_t *
+rec(uint8_t *b, uint32_t i)
+{
+	return b + ddg_get32(b + DDG_LH_ENT_OFF) + i * DDG_LIST_ENTRY_SIZE;
+}
+
+/** key bytes of entry i */
+static uint8_t *
+keyp(uint8_t *b, uint32_t i)
+{
+	return b + ddg_get32(b + DDG_LH_KEY_OFF) + ddg_get32(rec(b, i));
+}
+
+/** a patch case */
+struct patch {
+	const char *what;		/**< description */
+	void (*fn)(uint8_t *b, size_t len);	/**< the patch */
+	int reseal;			/**< recompute the checksum */
+	int code;			/**< expected error */
+	const char *part;		/**< expected message part */
+};
+
+static void p_magic(uint8_t *b, size_t l) { (void)l; b[3] ^= 0x20; }
+static void p_version(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 8, 2); }
+static void p_hdrsize(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 12, 64); }
+static void p_flags(uint8_t *b, size_t l) { (void)l; b[DDG_LH_FLAGS] |= 4; }
+static void p_res1(uint8_t *b, size_t l) { (void)l; b[DDG_LH_RESERVED1] = 1; }
+static void p_res2(uint8_t *b, size_t l) { (void)l; b[120] = 1; }
+static void p_fsize(uint8_t *b, size_t l) { ddg_put64(b + 32, l + 8); }
+static void p_ncat0(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 24, 0); }
+static void p_ncatbig(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 24, 70000); }
+static void p_nent(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 20, 7); }
+static void p_catoff(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 48, 136); }
+static void p_catsize(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 52, 0xfffffff0u); }
+static void p_keyoff_mis(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 72, ddg_get32(b + 72) + 4); }
+static void p_srcoff_far(uint8_t *b, size_t l) { ddg_put32(b + 56, (uint32_t)l + 8); }
+static void p_catchar(uint8_t *b, size_t l) { (void)l; b[DDG_LIST_HDR_SIZE + 1] = ' '; }
+static void p_catnul(uint8_t *b, size_t l)
+{
+	uint32_t off = ddg_get32(b + 48), sz = ddg_get32(b + 52);
+	(void)l;
+	b[off + sz - 1] = 'x';
+}
+static void p_catorder(uint8_t *b, size_t l)
+{
+	/* "cat-a\0cat-b\0" -> "cat-b\0cat-a\0" */
+	(void)l;
+	b[DDG_LIST_HDR_SIZE + 4] = 'b';
+	b[DDG_LIST_HDR_SIZE + 10] = 'a';
+}
+static void p_catdup(uint8_t *b, size_t l) { (void)l; b[DDG_LIST_HDR_SIZE + 10] = 'a'; }
+static void p_srcnul(uint8_t *b, size_t l)
+{
+	uint32_t off = ddg_get32(b + 56), sz = ddg_get32(b + 60);
+	(void)l;
+	b[off + sz - 1] = 'x';
+}
+static void p_srcctl(uint8_t *b, size_t l) { (void)l; b[ddg_get32(b + 56) + 2] = 0x1b; }
+static void p_pad(uint8_t *b, size_t l)
+{
+	uint32_t off = ddg_get32(b + 56), sz = ddg_get32(b + 60);
+	(void)l;
+	ck_assert_uint_lt(off + sz, ddg_get32(b + 64));	/* there is a gap */
+	b[off + sz] = 1;
+}
+static void p_keylen0(uint8_t *b, size_t l) { (void)l; ddg_put16(rec(b, 2) + 4, 0); }
+static void p_keyrange(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 3), 0x10000); }
+static void p_keygap(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 3), ddg_get32(rec(b, 3)) - 1); }
+static void p_cat(uint8_t *b, size_t l) { (void)l; ddg_put16(rec(b, 1) + 6, 2); }
+static void p_upper(uint8_t *b, size_t l) { (void)l; keyp(b, 4)[4] = 'X'; }
+static void p_escape(uint8_t *b, size_t l) { (void)l; keyp(b, 4)[4] = 1; }
+static void p_emptylab(uint8_t *b, size_t l) { (void)l; keyp(b, 4)[4] = 0; }
+static void p_nosep(uint8_t *b, size_t l) { (void)l; keyp(b, 5)[5] = 'y'; }
+static void p_order(uint8_t *b, size_t l)
+{
+	/* swap keys "org\0x\0" and "org\0y\0" (same length) */
+	(void)l;
+	keyp(b, 4)[4] = 'y';
+	keyp(b, 5)[4] = 'x';
+}
+static void p_dupkey(uint8_t *b, size_t l) { (void)l; keyp(b, 5)[4] = 'x'; }
+static void p_par_self(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 2) + 8, 2); }
+static void p_par_big(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 2) + 8, 99); }
+static void p_par_none(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 1) + 8, UINT32_MAX); }
+static void p_par_notanc(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 5) + 8, 4); }
+static void p_par_far(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 3) + 8, 1); }
+static void p_par_spurious(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 4) + 8, 0); }
+static void p_sum(uint8_t *b, size_t l) { (void)l; b[DDG_LH_SHA256 + 5] ^= 1; }
+static void p_body(uint8_t *b, size_t l) { (void)l; b[ddg_get32(b + 56)] ^= 0x20; }
+static void p_created(uint8_t *b, size_t l) { (void)l; b[DDG_LH_CREATED] ^= 1; }
+static void p_signed(uint8_t *b, size_t l) { (void)l; b[DDG_LH_FLAGS] ^= 1; }
+static void p_trail(uint8_t *b, size_t l) { ddg_put32(b + 76, ddg_get32(b + 76) - 1); (void)l; }
+
+static const struct patch patches[] = {
+	{ "magic", p_magic, 0, DDG_ERR_CORRUPT, "bad magic" },
+	{ "version", p_version, 0, DDG_ERR_VERSION, "unsupported format version 2" },
+	{ "header size", p_hdrsize, 0, DDG_ERR_CORRUPT, "bad header size" },
+	{ "flags", p_flags, 0, DDG_ERR_CORRUPT, "unknown flags" },
+	{ "reserved 1", p_res1, 0, DDG_ERR_CORRUPT, "reserved header field" },
+	{ "reserved 2", p_res2, 0, DDG_ERR_CORRUPT, "reserved header field" },
+	{ "file size", p_fsize, 0, DDG_ERR_CORRUPT, "declared file size" },
+	{ "no categories", p_ncat0, 0, DDG_ERR_CORRUPT, "bad category count" },
+	{ "many categories", p_ncatbig, 0, DDG_ERR_CORRUPT, "bad category count" },
+	{ "entry count", p_nent, 0, DDG_ERR_CORRUPT, "entry table size" },
+	{ "categories offset", p_catoff, 0, DDG_ERR_CORRUPT, "out of place" },
+	{ "categories size", p_catsize, 0, DDG_ERR_CORRUPT, "out of range of the file" },
+	{ "keys offset misaligned", p_keyoff_mis, 0, DDG_ERR_CORRUPT, "misaligned" },
+	{ "sources offset", p_srcoff_far, 0, DDG_ERR_CORRUPT, "sources section" },
+	{ "category char", p_catchar, 1, DDG_ERR_CORRUPT, "bad name" },
+	{ "category NUL", p_catnul, 1, DDG_ERR_CORRUPT, "not NUL-terminated" },
+	{ "category order", p_catorder, 1, DDG_ERR_CORRUPT, "out of order or duplicate" },
+	{ "category duplicate", p_catdup, 1, DDG_ERR_CORRUPT, "out of order or duplicate" },
+	{ "sources NUL", p_srcnul, 1, DDG_ERR_CORRUPT, "sources section not NUL-terminated" },
+	{ "sources control", p_srcctl, 1, DDG_ERR_CORRUPT, "control byte 0x1b" },
+	{ "padding", p_pad, 1, DDG_ERR_CORRUPT, "nonzero padding" },
+	{ "key length 0", p_keylen0, 1, DDG_ERR_CORRUPT, "entry 2 key length 0" },
+	{ "key offset range", p_keyrange, 1, DDG_ERR_CORRUPT, "entry 3 key (offset 65536" },
+	{ "key offset gap", p_keygap, 1, DDG_ERR_CORRUPT, "entry 3 key offset" },
+	{ "category index", p_cat, 1, DDG_ERR_CORRUPT, "entry 1 category index 2" },
+	{ "key upper case", p_upper, 1, DDG_ERR_CORRUPT, "entry 4 invalid key: key is not lowercased" },
+	{ "key escape", p_escape, 1, DDG_ERR_CORRUPT, "entry 4 invalid key: key has a bad escape" },
+	{ "key empty label", p_emptylab, 1, DDG_ERR_CORRUPT, "entry 4 invalid key: key has an empty label" },
+	{ "key separator", p_nosep, 1, DDG_ERR_CORRUPT, "entry 5 invalid key: key does not end" },
+	{ "order", p_order, 1, DDG_ERR_CORRUPT, "entry 5 out of order" },
+	{ "duplicate key", p_dupkey, 1, DDG_ERR_CORRUPT, "entry 5 out of order" },
+	{ "parent self", p_par_self, 1, DDG_ERR_CORRUPT, "entry 2 parent index 2 not below" },
+	{ "parent big", p_par_big, 1, DDG_ERR_CORRUPT, "entry 2 parent index 99 not below" },
+	{ "parent none", p_par_none, 1, DDG_ERR_CORRUPT, "entry 1 has no parent link" },
+	{ "parent not ancestor", p_par_notanc, 1, DDG_ERR_CORRUPT, "entry 5 parent 4 is not an enclosing entry" },
+	{ "parent not nearest", p_par_far, 1, DDG_ERR_CORRUPT, "entry 3 parent 1 is not the nearest" },
+	{ "parent spurious", p_par_spurious, 1, DDG_ERR_CORRUPT, "entry 4 parent 0 is not an enclosing entry" },
+	{ "checksum field", p_sum, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
+	{ "body byte", p_body, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
+	{ "created", p_created, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
+	{ "signed flag", p_signed, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
+	{ "keys size", p_trail, 0, DDG_ERR_CORRUPT, "trailing bytes after the keys" },
+};
+
+START_TEST(test_patch)
+{
+	const struct patch *p = &patches[_i];
+	size_t len;
+	uint8_t *b = small_list(&len);
+	struct ddg_list *l;
+	char err[DDG_ERR_LEN];
+
+	/* sanity: the unpatched list is valid */
+	ck_assert_int_eq(ddg_list_open_mem(b, len, &l, err, sizeof(err)), 0);
+	ddg_list_close(l);
+	p->fn(b, len);
+	if(p->reseal)
+		reseal(b, len);
+	expect_fail(b, len, p->code, p->part, p->what);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_truncate)
+{
+	size_t len, n;
+	uint8_t *b = small_list(&len);
+
+	for(n = 0; n < len; n++) {
+		uint8_t *c = malloc(n ? n : 1);
+		memcpy(c, b, n);
+		if(n < DDG_LIST_HDR_SIZE)
+			expect_fail(c, n, DDG_ERR_CORRUPT, "truncated header",
+				"truncated");
+		else
+			expect_fail(c, n, DDG_ERR_CORRUPT, "declared file "
+				"size", "truncated");
+		free(c);
+	}
+	/* extended */
+	{
+		uint8_t *c = calloc(1, len + 8);
+		memcpy(c, b, len);
+		expect_fail(c, len + 8, DDG_ERR_CORRUPT, "declared file size",
+			"extended");
+		free(c);
+	}
+	free(b);
+}
+END_TEST
+
+/** every single-bit flip is rejected: the plain flip by some check, and
+ * with the checksum recomputed never crashes (and the header and the
+ * index regions are still rejected structurally) */
+START_TEST(test_bitflip)
+{
+	size_t len, pos;
+	uint8_t *b = small_list(&len);
+	uint8_t *c = malloc(len);
+	uint32_t ent_off = ddg_get32(b + DDG_LH_ENT_OFF);
+	uint32_t key_off = ddg_get32(b + DDG_LH_KEY_OFF);
+	int bit;
+
+	for(pos = 0; pos < len; pos++) {
+		for(bit = 0; bit < 8; bit++) {
+			struct ddg_list *l = NULL;
+			char err[DDG_ERR_LEN];
+			int r;
+			memcpy(c, b, len);
+			c[pos] ^= (uint8_t)(1 << bit);
+			r = ddg_list_open_mem(c, len, &l, err, sizeof(err));
+			ck_assert_msg(r == DDG_ERR_CORRUPT ||
+				r == DDG_ERR_VERSION, "flip %zu/%d accepted",
+				pos, bit);
+			ck_assert(strstr(err, "at byte offset") != NULL);
+			if(pos >= DDG_LH_SHA256 && pos < DDG_LH_SHA256 + 32)
+				ck_assert_ptr_nonnull(strstr(err, "checksum"));
+			if(pos >= DDG_LH_SHA256 && pos < DDG_LH_SHA256 + 32)
+				continue;
+			/* structural check with a valid checksum */
+			reseal(c, len);
+			r = ddg_list_open_mem(c, len, &l, err, sizeof(err));
+			if(r == DDG_OK) {
+				/* only possible for a flip that leaves a
+				 * valid file: the creation time, the
+				 * signature flag, text and key bytes, an
+				 * entry's category index (to the other
+				 * category); never the other header fields
+				 * or the rest of the index */
+				ck_assert_msg((pos >= DDG_LH_CREATED &&
+					pos < DDG_LH_CREATED + 8) ||
+					(pos == DDG_LH_FLAGS && bit == 0) ||
+					(pos >= ent_off && pos < key_off &&
+					(pos - ent_off) % DDG_LIST_ENTRY_SIZE ==
+					DDG_LE_CAT && bit == 0) ||
+					(pos >= DDG_LIST_HDR_SIZE &&
+					pos < ent_off) || pos >= key_off,
+					"flip %zu/%d accepted", pos, bit);
+				ddg_list_close(l);
+			} else {
+				ck_assert_ptr_null(strstr(err, "checksum"));
+			}
+		}
+	}
+	free(c);
+	free(b);
+}
+END_TEST
+
+static Suite *
+list_suite(void)
+{
+	Suite *s = suite_create("list");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_match, 0,
+		(int)(sizeof(mcases) / sizeof(mcases[0])));
+	tcase_add_test(tc, test_match_bad_qname);
+	tcase_add_test(tc, test_info_and_entries);
+	tcase_add_test(tc, test_empty_list);
+	tcase_add_test(tc, test_writer_rules);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("property");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_property);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("corrupt");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_patch, 0,
+		(int)(sizeof(patches) / sizeof(patches[0])));
+	tcase_add_test(tc, test_truncate);
+	tcase_add_test(tc, test_bitflip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(list_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
