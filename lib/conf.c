@@ -1,0 +1,1245 @@
+/**
+ * \file conf.c
+ * The dyndns-guard.conf parser and printer.  See conf.h and
+ * docs/configuration.md.
+ *
+ * Grammar, line by line: leading blanks are ignored; an empty line or one
+ * starting with '#' is a comment.  The first other line must be the clause
+ * header "dyndns-guard:"; every line after it is "key: value...", values
+ * separated by blanks, bare or quoted ("..." or '...').  A '#' outside
+ * quotes starts a comment.  A backslash makes the next byte part of the
+ * value (the backslash is kept, so name escapes such as \. and \" survive).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dyndns-guard/conf.h"
+#include "dyndns-guard/err.h"
+#include "dyndns-guard/name.h"
+
+/** most values on one line */
+#define MAXTOK 256
+/** largest configuration file ddg_conf_load() reads */
+#define MAXFILE (16u * 1024u * 1024u)
+
+/** the parser state */
+struct parser {
+	/** file name for messages */
+	const char *fname;
+	/** directory (with trailing '/') that relative paths are joined to,
+	 * or NULL */
+	const char *basedir;
+	/** current line number */
+	int line;
+	/** the configuration being filled */
+	struct ddg_conf *conf;
+	/** capacities of the arrays of conf */
+	size_t cap_lists, cap_zones, cap_cats, cap_nets;
+	/** caller's message buffer */
+	char *err;
+	/** its size */
+	size_t errlen;
+};
+
+/** a key and its handler */
+struct keydef {
+	/** the key without colon */
+	const char *name;
+	/** minimum number of values */
+	int minv;
+	/** maximum number of values */
+	int maxv;
+	/** handler; returns DDG_OK or an error after calling perr */
+	int (*fn)(struct parser *p, const struct keydef *k, char **v, int n);
+};
+
+static int perr(struct parser *p, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** Fill the error buffer with "FILE:LINE: message" and return code. */
+static int
+perr(struct parser *p, int code, const char *fmt, ...)
+{
+	char msg[DDG_ERR_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if(p->err && p->errlen)
+		snprintf(p->err, p->errlen, "%s:%d: %s", p->fname, p->line,
+			msg);
+	return code;
+}
+
+/** Printable, shortened copy of a value for an error message. */
+static const char *
+show(const char *s, char *buf, size_t buflen)
+{
+	size_t o = 0;
+	const unsigned char *u = (const unsigned char *)s;
+
+	for(; *u && o + 5 < buflen; u++) {
+		if(*u < 0x20 || *u >= 0x7f || *u == '\'') {
+			int r = snprintf(buf + o, buflen - o, "\\%03u",
+				(unsigned)*u);
+			if(r < 0)
+				break;
+			o += (size_t)r;
+		} else
+			buf[o++] = (char)*u;
+	}
+	if(*u && buflen > 4 && o + 4 <= buflen) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o < buflen ? o : buflen - 1] = 0;
+	return buf;
+}
+
+/** Strict compare of a value with a word. */
+static int
+is(const char *v, const char *w)
+{
+	return strcmp(v, w) == 0;
+}
+
+/** Parse an unsigned decimal number with an upper bound. */
+static int
+parse_uint(const char *s, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if(!*s)
+		return 0;
+	for(; *s; s++) {
+		if(*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if(v > max)
+			return 0;
+	}
+	*out = (uint32_t)v;
+	return 1;
+}
+
+/** Duplicate a string; NULL when out of memory. */
+static char *
+dupstr(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *r = malloc(n);
+
+	if(r)
+		memcpy(r, s, n);
+	return r;
+}
+
+/** A path from the configuration, resolved against the base directory. */
+static char *
+resolve_path(struct parser *p, const char *v)
+{
+	size_t bl, vl;
+	char *r;
+
+	if(v[0] == '/' || !p->basedir)
+		return dupstr(v);
+	bl = strlen(p->basedir);
+	vl = strlen(v);
+	r = malloc(bl + vl + 1);
+	if(!r)
+		return NULL;
+	memcpy(r, p->basedir, bl);
+	memcpy(r + bl, v, vl + 1);
+	return r;
+}
+
+/** Grow an array by one element if needed; capacity doubles. */
+static int
+grow(void **arr, size_t n, size_t *cap, size_t elsize)
+{
+	size_t nc;
+	void *na;
+
+	if(n < *cap)
+		return 1;
+	nc = *cap ? *cap * 2 : 4;
+	na = realloc(*arr, nc * elsize);
+	if(!na)
+		return 0;
+	*arr = na;
+	*cap = nc;
+	return 1;
+}
+
+/** Whether a client network or category name is acceptable. */
+static int
+valid_ident(const char *s)
+{
+	size_t n = 0;
+
+	for(; *s; s++, n++) {
+		if(!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+			(*s >= '0' && *s <= '9') || *s == '_' || *s == '.' ||
+			*s == '-'))
+			return 0;
+	}
+	return n >= 1 && n <= DDG_CONF_MAXNAME;
+}
+
+const char *
+ddg_action_name(enum ddg_action a)
+{
+	switch(a) {
+	case DDG_ACTION_NONE: return "none";
+	case DDG_ACTION_ALLOW: return "allow";
+	case DDG_ACTION_OFF: return "off";
+	case DDG_ACTION_LOG: return "log";
+	case DDG_ACTION_SINKHOLE: return "sinkhole";
+	case DDG_ACTION_BLOCK: return "block";
+	}
+	return "unknown";
+}
+
+int
+ddg_action_from_str(const char *s, enum ddg_action *out)
+{
+	static const enum ddg_action all[] = { DDG_ACTION_NONE,
+		DDG_ACTION_ALLOW, DDG_ACTION_OFF, DDG_ACTION_LOG,
+		DDG_ACTION_SINKHOLE, DDG_ACTION_BLOCK };
+	size_t i;
+
+	if(!s)
+		return DDG_ERR_INVAL;
+	for(i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if(strcmp(s, ddg_action_name(all[i])) == 0) {
+			*out = all[i];
+			return DDG_OK;
+		}
+	}
+	return DDG_ERR_INVAL;
+}
+
+/** Parse an action, accepting only the bits set in mask (1 << action). */
+static int
+parse_action(const char *s, unsigned mask, enum ddg_action *out)
+{
+	enum ddg_action a;
+
+	if(ddg_action_from_str(s, &a) != DDG_OK || a == DDG_ACTION_NONE)
+		return 0;
+	if(!(mask & (1u << a)))
+		return 0;
+	*out = a;
+	return 1;
+}
+
+/** action masks */
+#define M(a) (1u << (a))
+#define MASK_MODE (M(DDG_ACTION_LOG) | M(DDG_ACTION_BLOCK) | \
+	M(DDG_ACTION_SINKHOLE) | M(DDG_ACTION_OFF))
+#define MASK_ZONE (M(DDG_ACTION_LOG) | M(DDG_ACTION_BLOCK) | \
+	M(DDG_ACTION_SINKHOLE) | M(DDG_ACTION_ALLOW))
+#define MASK_CAT (MASK_ZONE | M(DDG_ACTION_OFF))
+
+int
+ddg_conf_parse_cidr(const char *s, struct ddg_conf_cidr *out)
+{
+	char addr[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	uint32_t prefix;
+	int max, i;
+	struct ddg_conf_cidr c;
+	static const uint8_t mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
+
+	memset(&c, 0, sizeof(c));
+	if(alen == 0 || alen >= sizeof(addr))
+		return DDG_ERR_SYNTAX;
+	memcpy(addr, s, alen);
+	addr[alen] = 0;
+	if(inet_pton(AF_INET, addr, c.addr) == 1) {
+		c.family = AF_INET;
+		max = 32;
+	} else if(inet_pton(AF_INET6, addr, c.addr) == 1) {
+		c.family = AF_INET6;
+		max = 128;
+	} else
+		return DDG_ERR_SYNTAX;
+	if(slash) {
+		/* no leading zeros beyond "0", no sign */
+		if(slash[1] == '0' && slash[2] != 0)
+			return DDG_ERR_SYNTAX;
+		if(!parse_uint(slash + 1, (uint32_t)max, &prefix))
+			return DDG_ERR_SYNTAX;
+	} else
+		prefix = (uint32_t)max;
+	c.prefix = (int)prefix;
+	/* host bits must be zero */
+	for(i = c.prefix; i < max; i++) {
+		if(c.addr[i / 8] & (0x80 >> (i % 8)))
+			return DDG_ERR_INVAL;
+	}
+	if(c.family == AF_INET6 && c.prefix >= 96 &&
+		memcmp(c.addr, mapped, 12) == 0) {
+		memmove(c.addr, c.addr + 12, 4);
+		memset(c.addr + 4, 0, 12);
+		c.family = AF_INET;
+		c.prefix -= 96;
+	}
+	*out = c;
+	return DDG_OK;
+}
+
+/* ---- key handlers ---- */
+
+/** list: */
+static int
+k_list(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	struct ddg_conf *c = p->conf;
+	char *s;
+
+	if(c->nlists >= DDG_CONF_MAX_ITEMS)
+		return perr(p, DDG_ERR_RANGE, "too many list: lines");
+	if(!*v[0])
+		return perr(p, DDG_ERR_SYNTAX, "empty path for list");
+	s = resolve_path(p, v[0]);
+	if(!s || !grow((void **)&c->lists, c->nlists, &p->cap_lists,
+		sizeof(char *))) {
+		free(s);
+		return perr(p, DDG_ERR_NOMEM, "out of memory");
+	}
+	c->lists[c->nlists++] = s;
+	return DDG_OK;
+}
+
+/** mode: */
+static int
+k_mode(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	char sb[80];
+
+	if(!parse_action(v[0], MASK_MODE, &p->conf->mode))
+		return perr(p, DDG_ERR_SYNTAX, "bad value '%s' for mode: "
+			"expected log, block, sinkhole or off",
+			show(v[0], sb, sizeof(sb)));
+	return DDG_OK;
+}
+
+/** zone: */
+static int
+k_zone(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	struct ddg_conf *c = p->conf;
+	struct ddg_conf_zone z;
+	char sb[80];
+	int r;
+
+	memset(&z, 0, sizeof(z));
+	r = ddg_name_from_str(v[0], z.wire, &z.wire_len);
+	if(r != DDG_OK)
+		return perr(p, DDG_ERR_SYNTAX, "bad zone name '%s': %s",
+			show(v[0], sb, sizeof(sb)), r == DDG_ERR_RANGE ?
+			"label over 63 or name over 255 bytes" :
+			"empty label or bad escape");
+	if(z.wire_len == 1)
+		return perr(p, DDG_ERR_SYNTAX, "bad zone name '%s': the root "
+			"zone cannot have a zone: rule", show(v[0], sb,
+			sizeof(sb)));
+	ddg_name_tolower(z.wire);
+	if(!parse_action(v[1], MASK_ZONE, &z.action))
+		return perr(p, DDG_ERR_SYNTAX, "bad action '%s' for zone: "
+			"expected log, block, sinkhole or allow",
+			show(v[1], sb, sizeof(sb)));
+	/* duplicates are found after the last line, see check_zones() */
+	if(c->nzones >= DDG_CONF_MAX_ITEMS)
+		return perr(p, DDG_ERR_RANGE, "too many zone: lines");
+	if(!grow((void **)&c->zones, c->nzones, &p->cap_zones,
+		sizeof(z)))
+		return perr(p, DDG_ERR_NOMEM, "out of memory");
+	z.line = p->line;
+	c->zones[c->nzones++] = z;
+	return DDG_OK;
+}
+
+/** category: */
+static int
+k_category(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	struct ddg_conf *c = p->conf;
+	struct ddg_conf_category cat;
+	char sb[80];
+	size_t i;
+
+	memset(&cat, 0, sizeof(cat));
+	if(!valid_ident(v[0]))
+		return perr(p, DDG_ERR_SYNTAX, "bad category name '%s': "
+			"expected 1 to 63 of A-Z a-z 0-9 _ . -",
+			show(v[0], sb, sizeof(sb)));
+	if(!parse_action(v[1], MASK_CAT, &cat.action))
+		return perr(p, DDG_ERR_SYNTAX, "bad action '%s' for category: "
+			"expected log, block, sinkhole, allow or off",
+			show(v[1], sb, sizeof(sb)));
+	for(i = 0; i < c->ncategories; i++) {
+		if(strcmp(c->categories[i].name, v[0]) == 0)
+			return perr(p, DDG_ERR_SYNTAX, "duplicate category "
+				"'%s' (first on line %d)", v[0],
+				c->categories[i].line);
+	}
+	if(c->ncategories >= DDG_CONF_MAX_ITEMS)
+		return perr(p, DDG_ERR_RANGE, "too many category: lines");
+	if(!grow((void **)&c->categories, c->ncategories,
+		&p->cap_cats, sizeof(cat)))
+		return perr(p, DDG_ERR_NOMEM, "out of memory");
+	memcpy(cat.name, v[0], strlen(v[0]) + 1);
+	cat.line = p->line;
+	c->categories[c->ncategories++] = cat;
+	return DDG_OK;
+}
+
+/** Whether two CIDRs are the same prefix. */
+static int
+same_cidr(const struct ddg_conf_cidr *a, const struct ddg_conf_cidr *b)
+{
+	return a->family == b->family && a->prefix == b->prefix &&
+		memcmp(a->addr, b->addr, 16) == 0;
+}
+
+/** Add one CIDR text to a network being built. */
+static int
+add_cidr(struct parser *p, struct ddg_conf_network *net, size_t *cap,
+	const char *s)
+{
+	struct ddg_conf *c = p->conf;
+	struct ddg_conf_cidr cidr;
+	char sb[80], ab[INET6_ADDRSTRLEN];
+	size_t i, j;
+	int r;
+
+	r = ddg_conf_parse_cidr(s, &cidr);
+	if(r == DDG_ERR_INVAL)
+		return perr(p, DDG_ERR_SYNTAX, "bad network '%s' for "
+			"client-network: host bits set", show(s, sb,
+			sizeof(sb)));
+	if(r != DDG_OK)
+		return perr(p, DDG_ERR_SYNTAX, "bad value '%s' for "
+			"client-network: expected an address or "
+			"address/prefix, then optionally log, block, "
+			"sinkhole or allow", show(s, sb, sizeof(sb)));
+	inet_ntop(cidr.family, cidr.addr, ab, sizeof(ab));
+	for(i = 0; i < c->nnetworks; i++) {
+		for(j = 0; j < c->networks[i].ncidrs; j++) {
+			if(same_cidr(&c->networks[i].cidrs[j], &cidr))
+				return perr(p, DDG_ERR_SYNTAX, "duplicate "
+					"network %s/%d (already in "
+					"client-network %s, line %d)", ab,
+					cidr.prefix, c->networks[i].name,
+					c->networks[i].line);
+		}
+	}
+	for(j = 0; j < net->ncidrs; j++) {
+		if(same_cidr(&net->cidrs[j], &cidr))
+			return perr(p, DDG_ERR_SYNTAX, "duplicate network "
+				"%s/%d in client-network %s", ab, cidr.prefix,
+				net->name);
+	}
+	if(net->ncidrs >= DDG_CONF_MAX_ITEMS)
+		return perr(p, DDG_ERR_RANGE, "too many networks in "
+			"client-network %s", net->name);
+	if(!grow((void **)&net->cidrs, net->ncidrs, cap, sizeof(cidr)))
+		return perr(p, DDG_ERR_NOMEM, "out of memory");
+	net->cidrs[net->ncidrs++] = cidr;
+	return DDG_OK;
+}
+
+/** client-network: */
+static int
+k_network(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	struct ddg_conf *c = p->conf;
+	struct ddg_conf_network net;
+	size_t cap = 0, i;
+	char sb[80];
+	int last = n, t, r;
+
+	memset(&net, 0, sizeof(net));
+	if(!valid_ident(v[0]))
+		return perr(p, DDG_ERR_SYNTAX, "bad client-network name '%s': "
+			"expected 1 to 63 of A-Z a-z 0-9 _ . -",
+			show(v[0], sb, sizeof(sb)));
+	for(i = 0; i < c->nnetworks; i++) {
+		if(strcmp(c->networks[i].name, v[0]) == 0)
+			return perr(p, DDG_ERR_SYNTAX, "duplicate "
+				"client-network '%s' (first on line %d)",
+				v[0], c->networks[i].line);
+	}
+	memcpy(net.name, v[0], strlen(v[0]) + 1);
+	net.line = p->line;
+	net.action = DDG_ACTION_NONE;
+	if(n >= 3 && strchr(v[n - 1], ',') == NULL &&
+		strchr(v[n - 1], '.') == NULL && strchr(v[n - 1], ':') ==
+		NULL) {
+		/* the last value is no address: it must be the action */
+		if(!parse_action(v[n - 1], MASK_ZONE, &net.action))
+			return perr(p, DDG_ERR_SYNTAX, "bad action '%s' for "
+				"client-network: expected log, block, "
+				"sinkhole or allow", show(v[n - 1], sb,
+				sizeof(sb)));
+		last = n - 1;
+	}
+	for(t = 1; t < last; t++) {
+		char *s = v[t], *comma;
+		for(;;) {
+			comma = strchr(s, ',');
+			if(comma)
+				*comma = 0;
+			if(*s) {
+				r = add_cidr(p, &net, &cap, s);
+				if(r != DDG_OK) {
+					free(net.cidrs);
+					return r;
+				}
+			}
+			/* empty elements ("a, b" or "a ,b") are skipped */
+			if(!comma)
+				break;
+			s = comma + 1;
+		}
+	}
+	if(net.ncidrs == 0) {
+		free(net.cidrs);
+		return perr(p, DDG_ERR_SYNTAX, "missing network for "
+			"client-network %s", net.name);
+	}
+	if(c->nnetworks >= DDG_CONF_MAX_ITEMS) {
+		free(net.cidrs);
+		return perr(p, DDG_ERR_RANGE, "too many client-network: lines");
+	}
+	if(!grow((void **)&c->networks, c->nnetworks, &p->cap_nets,
+		sizeof(net))) {
+		free(net.cidrs);
+		return perr(p, DDG_ERR_NOMEM, "out of memory");
+	}
+	c->networks[c->nnetworks++] = net;
+	return DDG_OK;
+}
+
+/** block-rcode: */
+static int
+k_rcode(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	char sb[80];
+
+	if(is(v[0], "nxdomain"))
+		p->conf->block_rcode = 3;
+	else if(is(v[0], "refused"))
+		p->conf->block_rcode = 5;
+	else
+		return perr(p, DDG_ERR_SYNTAX, "bad value '%s' for "
+			"block-rcode: expected nxdomain or refused",
+			show(v[0], sb, sizeof(sb)));
+	return DDG_OK;
+}
+
+/** sinkhole-ipv4: */
+static int
+k_sink4(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	char sb[80];
+
+	if(inet_pton(AF_INET, v[0], &p->conf->sinkhole_ipv4) != 1)
+		return perr(p, DDG_ERR_SYNTAX, "bad value '%s' for "
+			"sinkhole-ipv4: expected an IPv4 address",
+			show(v[0], sb, sizeof(sb)));
+	return DDG_OK;
+}
+
+/** sinkhole-ipv6: */
+static int
+k_sink6(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	char sb[80];
+
+	if(inet_pton(AF_INET6, v[0], &p->conf->sinkhole_ipv6) != 1)
+		return perr(p, DDG_ERR_SYNTAX, "bad value '%s' for "
+			"sinkhole-ipv6: expected an IPv6 address",
+			show(v[0], sb, sizeof(sb)));
+	return DDG_OK;
+}
+
+/** answer-ttl: and reload-check: */
+static int
+k_seconds(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	int ttl = (strcmp(k->name, "answer-ttl") == 0);
+	uint32_t max = ttl ? DDG_CONF_MAX_TTL : DDG_CONF_MAX_RELOAD;
+	uint32_t val;
+	char sb[80];
+
+	if(!parse_uint(v[0], max, &val))
+		return perr(p, DDG_ERR_SYNTAX, "bad value '%s' for %s: expected seconds 0..%u",
+			show(v[0], sb, sizeof(sb)), k->name, (unsigned)max);
+	if(ttl)
+		p->conf->answer_ttl = val;
+	else
+		p->conf->reload_check = val;
+	return DDG_OK;
+}
+
+/** yes/no keys */
+static int
+k_bool(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	struct ddg_conf *c = p->conf;
+	char sb[80];
+	int val;
+
+	if(is(v[0], "yes"))
+		val = 1;
+	else if(is(v[0], "no"))
+		val = 0;
+	else
+		return perr(p, DDG_ERR_SYNTAX, "bad value '%s' for %s: "
+			"expected yes or no", show(v[0], sb, sizeof(sb)),
+			k->name);
+	if(is(k->name, "ede"))
+		c->ede = val;
+	else if(is(k->name, "check-cname"))
+		c->check_cname = val;
+	else if(is(k->name, "log-cache-hits"))
+		c->log_cache_hits = val;
+	else
+		c->require_signature = val;
+	return DDG_OK;
+}
+
+/** fail-mode: */
+static int
+k_failmode(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	char sb[80];
+
+	if(is(v[0], "open"))
+		p->conf->fail_mode = DDG_FAIL_OPEN;
+	else if(is(v[0], "closed"))
+		p->conf->fail_mode = DDG_FAIL_CLOSED;
+	else
+		return perr(p, DDG_ERR_SYNTAX, "bad value '%s' for fail-mode: "
+			"expected open or closed", show(v[0], sb, sizeof(sb)));
+	return DDG_OK;
+}
+
+/** single path keys: log-file:, public-key:, metrics-file: */
+static int
+k_path(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	struct ddg_conf *c = p->conf;
+	char **dst;
+	char *s;
+
+	if(is(k->name, "log-file"))
+		dst = &c->log_file;
+	else if(is(k->name, "public-key"))
+		dst = &c->public_key;
+	else
+		dst = &c->metrics_file;
+	if(!*v[0])
+		return perr(p, DDG_ERR_SYNTAX, "empty path for %s", k->name);
+	s = resolve_path(p, v[0]);
+	if(!s)
+		return perr(p, DDG_ERR_NOMEM, "out of memory");
+	free(*dst);
+	*dst = s;
+	return DDG_OK;
+}
+
+/** the keys */
+static const struct keydef keys[] = {
+	{ "list", 1, 1, k_list },
+	{ "mode", 1, 1, k_mode },
+	{ "zone", 2, 2, k_zone },
+	{ "category", 2, 2, k_category },
+	{ "client-network", 2, MAXTOK, k_network },
+	{ "block-rcode", 1, 1, k_rcode },
+	{ "sinkhole-ipv4", 1, 1, k_sink4 },
+	{ "sinkhole-ipv6", 1, 1, k_sink6 },
+	{ "answer-ttl", 1, 1, k_seconds },
+	{ "ede", 1, 1, k_bool },
+	{ "check-cname", 1, 1, k_bool },
+	{ "log-file", 1, 1, k_path },
+	{ "log-cache-hits", 1, 1, k_bool },
+	{ "fail-mode", 1, 1, k_failmode },
+	{ "reload-check", 1, 1, k_seconds },
+	{ "public-key", 1, 1, k_path },
+	{ "require-signature", 1, 1, k_bool },
+	{ "metrics-file", 1, 1, k_path },
+	{ NULL, 0, 0, NULL }
+};
+
+/** Whether c is a blank. */
+static int
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/**
+ * Split the value part of a line into NUL-terminated tokens written to
+ * store (at least as large as the line plus one).  Returns the number of
+ * tokens or a negative error after perr.
+ */
+static int
+tokenize(struct parser *p, const char *s, size_t len, char *store,
+	char **tok)
+{
+	size_t i = 0, o = 0;
+	int n = 0;
+
+	while(i < len) {
+		char q;
+		while(i < len && blank(s[i]))
+			i++;
+		if(i >= len || s[i] == '#')
+			break;
+		if(n >= MAXTOK)
+			return perr(p, DDG_ERR_SYNTAX, "too many values");
+		tok[n++] = store + o;
+		if(s[i] == '"' || s[i] == '\'') {
+			q = s[i++];
+			for(;;) {
+				if(i >= len)
+					return perr(p, DDG_ERR_SYNTAX,
+						"unterminated quote");
+				if(s[i] == q)
+					break;
+				if(s[i] == '\\' && i + 1 < len)
+					store[o++] = s[i++];
+				store[o++] = s[i++];
+			}
+			i++;
+			if(i < len && !blank(s[i]) && s[i] != '#')
+				return perr(p, DDG_ERR_SYNTAX, "unexpected "
+					"'%c' after closing quote", s[i]);
+		} else {
+			while(i < len && !blank(s[i]) && s[i] != '#') {
+				if(s[i] == '"' || s[i] == '\'')
+					return perr(p, DDG_ERR_SYNTAX,
+						"unexpected quote inside a "
+						"value (quote the whole "
+						"value)");
+				if(s[i] == '\\') {
+					if(i + 1 >= len)
+						return perr(p, DDG_ERR_SYNTAX,
+							"backslash at the end "
+							"of the line");
+					store[o++] = s[i++];
+				}
+				store[o++] = s[i++];
+			}
+		}
+		store[o++] = 0;
+	}
+	return n;
+}
+
+/** Parse one line (without newline).  *seen_clause tracks the header. */
+static int
+parse_line(struct parser *p, const char *s, size_t len, int *seen_clause,
+	char *store, char **tok)
+{
+	size_t i = 0, ks, kl;
+	const struct keydef *k;
+	char key[40], sb[80];
+	int n, r;
+
+	while(i < len && blank(s[i]))
+		i++;
+	if(i >= len || s[i] == '#')
+		return DDG_OK;
+	ks = i;
+	while(i < len && s[i] != ':' && !blank(s[i]) && s[i] != '#' &&
+		s[i] != '"' && s[i] != '\'')
+		i++;
+	kl = i - ks;
+	if(i >= len || s[i] != ':' || kl == 0) {
+		size_t sl = len - ks < 60 ? len - ks : 60;
+		char tmp[64];
+		memcpy(tmp, s + ks, sl);
+		tmp[sl] = 0;
+		return perr(p, DDG_ERR_SYNTAX, "expected 'key: value', got "
+			"'%s'", show(tmp, sb, sizeof(sb)));
+	}
+	i++; /* the colon */
+	if(kl >= sizeof(key)) {
+		memcpy(key, s + ks, sizeof(key) - 1);
+		key[sizeof(key) - 1] = 0;
+	} else {
+		memcpy(key, s + ks, kl);
+		key[kl] = 0;
+	}
+	n = tokenize(p, s + i, len - i, store, tok);
+	if(n < 0)
+		return n;
+	if(kl < sizeof(key) && strcmp(key, "dyndns-guard") == 0) {
+		if(n > 0)
+			return perr(p, DDG_ERR_SYNTAX, "unexpected '%s' after "
+				"dyndns-guard:", show(tok[0], sb, sizeof(sb)));
+		*seen_clause = 1;
+		return DDG_OK;
+	}
+	for(k = keys; k->name; k++) {
+		if(kl < sizeof(key) && strcmp(k->name, key) == 0)
+			break;
+	}
+	if(!k->name) {
+		if(!*seen_clause && kl < sizeof(key) && strcmp(key,
+			"server") == 0)
+			return perr(p, DDG_ERR_SYNTAX, "this is an unbound.conf "
+				"clause; expected 'dyndns-guard:'");
+		return perr(p, DDG_ERR_SYNTAX, "unknown key '%s'",
+			show(key, sb, sizeof(sb)));
+	}
+	if(!*seen_clause)
+		return perr(p, DDG_ERR_SYNTAX, "'%s:' outside a clause; "
+			"expected 'dyndns-guard:' first", k->name);
+	if(n < k->minv)
+		return perr(p, DDG_ERR_SYNTAX, "missing value for %s",
+			k->name);
+	if(n > k->maxv)
+		return perr(p, DDG_ERR_SYNTAX, "unexpected '%s' after the "
+			"value of %s", show(tok[k->maxv], sb, sizeof(sb)),
+			k->name);
+	r = k->fn(p, k, tok, n);
+	return r;
+}
+
+struct ddg_conf *
+ddg_conf_new_default(void)
+{
+	struct ddg_conf *c = calloc(1, sizeof(*c));
+
+	if(!c)
+		return NULL;
+	c->mode = DDG_ACTION_LOG;
+	c->block_rcode = 3;
+	c->sinkhole_ipv4.s_addr = htonl(INADDR_ANY);
+	c->sinkhole_ipv6 = in6addr_any;
+	c->answer_ttl = 60;
+	c->ede = 1;
+	c->check_cname = 1;
+	c->log_cache_hits = 1;
+	c->fail_mode = DDG_FAIL_OPEN;
+	c->reload_check = 60;
+	c->require_signature = 0;
+	return c;
+}
+
+void
+ddg_conf_free(struct ddg_conf *c)
+{
+	size_t i;
+
+	if(!c)
+		return;
+	free(c->path);
+	for(i = 0; i < c->nlists; i++)
+		free(c->lists[i]);
+	free(c->lists);
+	free(c->zones);
+	free(c->categories);
+	for(i = 0; i < c->nnetworks; i++)
+		free(c->networks[i].cidrs);
+	free(c->networks);
+	free(c->log_file);
+	free(c->public_key);
+	free(c->metrics_file);
+	free(c);
+}
+
+/** Order of zones for check_zones(): by wire name, then by line. */
+static int
+zone_cmp(const struct ddg_conf_zone *x, const struct ddg_conf_zone *y)
+{
+	int r;
+
+	if(x->wire_len != y->wire_len)
+		return x->wire_len < y->wire_len ? -1 : 1;
+	r = memcmp(x->wire, y->wire, x->wire_len);
+	if(r)
+		return r;
+	return x->line < y->line ? -1 : (x->line > y->line);
+}
+
+/** Sort zone indexes (bottom-up merge sort; tmp as large as idx). */
+static void
+sort_zone_idx(const struct ddg_conf_zone *z, size_t *idx, size_t *tmp,
+	size_t n)
+{
+	size_t w, lo;
+
+	for(w = 1; w < n; w *= 2) {
+		for(lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w, hi = lo + 2 * w, a, b, o;
+			if(mid > n)
+				mid = n;
+			if(hi > n)
+				hi = n;
+			a = lo;
+			b = mid;
+			o = lo;
+			while(a < mid || b < hi) {
+				if(b >= hi || (a < mid && zone_cmp(&z[idx[a]],
+					&z[idx[b]]) <= 0))
+					tmp[o++] = idx[a++];
+				else
+					tmp[o++] = idx[b++];
+			}
+		}
+		memcpy(idx, tmp, n * sizeof(*idx));
+	}
+}
+
+/**
+ * Find duplicate zone: rules by sorting (large configurations stay fast)
+ * and report the earliest line that repeats a zone.
+ */
+static int
+check_zones(struct parser *p)
+{
+	struct ddg_conf *c = p->conf;
+	size_t *idx, *tmp, i, first = 0, dup = 0;
+	int found = 0;
+
+	if(c->nzones < 2)
+		return DDG_OK;
+	idx = malloc(c->nzones * sizeof(*idx));
+	tmp = malloc(c->nzones * sizeof(*tmp));
+	if(!idx || !tmp) {
+		free(idx);
+		free(tmp);
+		return perr(p, DDG_ERR_NOMEM, "out of memory");
+	}
+	for(i = 0; i < c->nzones; i++)
+		idx[i] = i;
+	sort_zone_idx(c->zones, idx, tmp, c->nzones);
+	for(i = 1; i < c->nzones; i++) {
+		const struct ddg_conf_zone *x = &c->zones[idx[i - 1]];
+		const struct ddg_conf_zone *y = &c->zones[idx[i]];
+		size_t f = i - 1;
+		if(x->wire_len != y->wire_len || memcmp(x->wire, y->wire,
+			x->wire_len) != 0)
+			continue;
+		/* the run's first element holds the earliest line */
+		while(f > 0 && c->zones[idx[f - 1]].wire_len == y->wire_len &&
+			memcmp(c->zones[idx[f - 1]].wire, y->wire,
+			y->wire_len) == 0)
+			f--;
+		if(!found || y->line < c->zones[dup].line) {
+			found = 1;
+			dup = idx[i];
+			first = idx[f];
+		}
+	}
+	free(idx);
+	free(tmp);
+	if(found) {
+		char buf[DDG_NAME_MAXSTR];
+		ddg_name_to_str(c->zones[dup].wire, buf, sizeof(buf));
+		p->line = c->zones[dup].line;
+		return perr(p, DDG_ERR_SYNTAX, "duplicate zone '%s' (first on "
+			"line %d)", buf, c->zones[first].line);
+	}
+	return DDG_OK;
+}
+
+/** Parse with an explicit base directory for relative paths. */
+static int
+parse_text(const char *text, size_t len, const char *fname,
+	const char *basedir, struct ddg_conf **out, char *err, size_t errlen)
+{
+	struct parser p;
+	struct ddg_conf *c;
+	char *store = NULL;
+	char **tok = NULL;
+	size_t pos = 0;
+	int seen_clause = 0, r = DDG_OK;
+
+	memset(&p, 0, sizeof(p));
+	p.fname = fname ? fname : "dyndns-guard.conf";
+	p.basedir = basedir;
+	p.err = err;
+	p.errlen = errlen;
+	if(err && errlen)
+		err[0] = 0;
+	c = ddg_conf_new_default();
+	store = malloc(DDG_CONF_MAXLINE + 2);
+	tok = malloc(MAXTOK * sizeof(*tok));
+	if(!c || !store || !tok) {
+		r = perr(&p, DDG_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	p.conf = c;
+	if(fname) {
+		c->path = dupstr(fname);
+		if(!c->path) {
+			r = perr(&p, DDG_ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	if(!text)
+		len = 0;
+	while(pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		p.line++;
+		if(ll > DDG_CONF_MAXLINE) {
+			r = perr(&p, DDG_ERR_SYNTAX, "line too long (over %d "
+				"bytes)", DDG_CONF_MAXLINE);
+			goto fail;
+		}
+		if(memchr(text + pos, 0, ll)) {
+			r = perr(&p, DDG_ERR_SYNTAX, "NUL byte in line");
+			goto fail;
+		}
+		/* CRLF line ends */
+		r = parse_line(&p, text + pos, (ll > 0 && text[pos + ll - 1] ==
+			'\r') ? ll - 1 : ll, &seen_clause, store, tok);
+		if(r != DDG_OK)
+			goto fail;
+		pos += ll + (nl ? 1 : 0);
+	}
+	r = check_zones(&p);
+	if(r != DDG_OK)
+		goto fail;
+	if(!seen_clause) {
+		if(p.line == 0)
+			p.line = 1;
+		r = perr(&p, DDG_ERR_SYNTAX, "no 'dyndns-guard:' clause");
+		goto fail;
+	}
+	free(store);
+	free(tok);
+	*out = c;
+	return DDG_OK;
+fail:
+	free(store);
+	free(tok);
+	ddg_conf_free(c);
+	return r;
+}
+
+/** Directory part of a path with trailing '/', or NULL when it has none. */
+static char *
+dir_of(const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	char *d;
+
+	if(!sl)
+		return NULL;
+	d = malloc((size_t)(sl - path) + 2);
+	if(!d)
+		return NULL;
+	memcpy(d, path, (size_t)(sl - path) + 1);
+	d[sl - path + 1] = 0;
+	return d;
+}
+
+int
+ddg_conf_parse(const char *text, size_t len, const char *fname,
+	struct ddg_conf **out, char *err, size_t errlen)
+{
+	char *base = NULL;
+	int r;
+
+	if(!out)
+		return DDG_ERR_INVAL;
+	if(fname && strchr(fname, '/')) {
+		base = dir_of(fname);
+		if(!base) {
+			if(err && errlen)
+				snprintf(err, errlen, "%s: out of memory",
+					fname);
+			return DDG_ERR_NOMEM;
+		}
+	}
+	r = parse_text(text, len, fname, base, out, err, errlen);
+	free(base);
+	return r;
+}
+
+int
+ddg_conf_load(const char *path, struct ddg_conf **out, char *err,
+	size_t errlen)
+{
+	char *text = NULL, *base = NULL, cwd[4096];
+	struct stat st;
+	size_t got = 0;
+	int fd, r;
+
+	if(!path || !out)
+		return DDG_ERR_INVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if(fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return DDG_ERR_IO;
+	}
+	if(fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return DDG_ERR_IO;
+	}
+	if(!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAXFILE) {
+		snprintf(err, errlen, "%s: %s", path, !S_ISREG(st.st_mode) ?
+			"not a regular file" : "file too large");
+		close(fd);
+		return DDG_ERR_IO;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if(!text) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		close(fd);
+		return DDG_ERR_NOMEM;
+	}
+	while(got < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+		if(n < 0 && errno == EINTR)
+			continue;
+		if(n < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			free(text);
+			close(fd);
+			return DDG_ERR_IO;
+		}
+		if(n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	/* relative paths are relative to the file's directory, made
+	 * absolute */
+	if(path[0] == '/')
+		base = dir_of(path);
+	else if(getcwd(cwd, sizeof(cwd))) {
+		const char *sl = strrchr(path, '/');
+		size_t cl = strlen(cwd), dl = sl ? (size_t)(sl - path) + 1 : 0;
+		base = malloc(cl + 1 + dl + 1);
+		if(base) {
+			memcpy(base, cwd, cl);
+			base[cl] = '/';
+			memcpy(base + cl + 1, path, dl);
+			base[cl + 1 + dl] = 0;
+		}
+	} else
+		base = dir_of(path);
+	r = parse_text(text, got, path, base, out, err, errlen);
+	free(base);
+	free(text);
+	return r;
+}
+
+/** Whether s holds the character q outside a backslash escape (as the
+ * tokenizer reads it). */
+static int
+has_unescaped(const char *s, char q)
+{
+	for(; *s; s++) {
+		if(*s == '\\' && s[1]) {
+			s++;
+			continue;
+		}
+		if(*s == q)
+			return 1;
+	}
+	return 0;
+}
+
+/** Print a value quoted, with the quote character it does not hold. */
+static void
+print_quoted(FILE *out, const char *s)
+{
+	char q = has_unescaped(s, '"') ? '\'' : '"';
+
+	fprintf(out, "%c%s%c", q, s, q);
+}
+
+int
+ddg_conf_print(const struct ddg_conf *c, FILE *out)
+{
+	char buf[DDG_NAME_MAXSTR], ab[INET6_ADDRSTRLEN];
+	size_t i, j;
+
+	fprintf(out, "dyndns-guard:\n");
+	fprintf(out, "\tmode: %s\n", ddg_action_name(c->mode));
+	for(i = 0; i < c->nlists; i++) {
+		fprintf(out, "\tlist: ");
+		print_quoted(out, c->lists[i]);
+		fputc('\n', out);
+	}
+	for(i = 0; i < c->nzones; i++) {
+		int l = ddg_name_to_str(c->zones[i].wire, buf, sizeof(buf));
+		if(l > 1 && buf[l - 1] == '.')
+			buf[l - 1] = 0;
+		fprintf(out, "\tzone: \"%s\" %s\n", buf,
+			ddg_action_name(c->zones[i].action));
+	}
+	for(i = 0; i < c->ncategories; i++)
+		fprintf(out, "\tcategory: %s %s\n", c->categories[i].name,
+			ddg_action_name(c->categories[i].action));
+	for(i = 0; i < c->nnetworks; i++) {
+		const struct ddg_conf_network *n = &c->networks[i];
+		fprintf(out, "\tclient-network: %s ", n->name);
+		for(j = 0; j < n->ncidrs; j++) {
+			inet_ntop(n->cidrs[j].family, n->cidrs[j].addr, ab,
+				sizeof(ab));
+			fprintf(out, "%s%s/%d", j ? "," : "", ab,
+				n->cidrs[j].prefix);
+		}
+		if(n->action != DDG_ACTION_NONE)
+			fprintf(out, " %s", ddg_action_name(n->action));
+		fputc('\n', out);
+	}
+	fprintf(out, "\tblock-rcode: %s\n", c->block_rcode == 5 ? "refused" :
+		"nxdomain");
+	inet_ntop(AF_INET, &c->sinkhole_ipv4, ab, sizeof(ab));
+	fprintf(out, "\tsinkhole-ipv4: %s\n", ab);
+	inet_ntop(AF_INET6, &c->sinkhole_ipv6, ab, sizeof(ab));
+	fprintf(out, "\tsinkhole-ipv6: %s\n", ab);
+	fprintf(out, "\tanswer-ttl: %u\n", (unsigned)c->answer_ttl);
+	fprintf(out, "\tede: %s\n", c->ede ? "yes" : "no");
+	fprintf(out, "\tcheck-cname: %s\n", c->check_cname ? "yes" : "no");
+	if(c->log_file) {
+		fprintf(out, "\tlog-file: ");
+		print_quoted(out, c->log_file);
+		fputc('\n', out);
+	}
+	fprintf(out, "\tlog-cache-hits: %s\n", c->log_cache_hits ? "yes" :
+		"no");
+	fprintf(out, "\tfail-mode: %s\n", c->fail_mode == DDG_FAIL_CLOSED ?
+		"closed" : "open");
+	fprintf(out, "\treload-check: %u\n", (unsigned)c->reload_check);
+	if(c->public_key) {
+		fprintf(out, "\tpublic-key: ");
+		print_quoted(out, c->public_key);
+		fputc('\n', out);
+	}
+	fprintf(out, "\trequire-signature: %s\n", c->require_signature ?
+		"yes" : "no");
+	if(c->metrics_file) {
+		fprintf(out, "\tmetrics-file: ");
+		print_quoted(out, c->metrics_file);
+		fputc('\n', out);
+	}
+	if(fflush(out) != 0 || ferror(out))
+		return DDG_ERR_IO;
+	return DDG_OK;
+}

@@ -1,0 +1,359 @@
+/**
+ * \file cmd_conf.c
+ * dyndns-guard checkconf and dyndns-guard explain: thin commands over the
+ * configuration parser (conf.h), the lists (list.h) and the decision
+ * engine (policy.h).
+ */
+#include "ddg_config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "dyndns-guard/conf.h"
+#include "dyndns-guard/err.h"
+#include "dyndns-guard/event.h"
+#include "dyndns-guard/list.h"
+#include "dyndns-guard/name.h"
+#include "dyndns-guard/policy.h"
+#include "dyndns-guard/sign.h"
+
+/** most --list options */
+#define MAXLISTS 64
+
+/** The configuration path: the argument, $DYNDNS_GUARD_CONF or default. */
+static const char *
+conf_path(const char *arg)
+{
+	const char *env;
+
+	if(arg)
+		return arg;
+	env = getenv(DDG_CONF_ENV);
+	if(env && *env)
+		return env;
+	return DDG_CONF_DEFAULT_PATH;
+}
+
+/** Exit code for a load error. */
+static int
+load_exit(int r)
+{
+	return r == DDG_ERR_IO ? 3 : 1;
+}
+
+/** checkconf usage */
+static void
+checkconf_usage(FILE *f)
+{
+	fprintf(f, "usage: dyndns-guard checkconf [-p] [CONF]\n"
+		"  validate a dyndns-guard.conf (default $%s or %s) and open\n"
+		"  its lists; -p prints the configuration in canonical form\n"
+		"  (the OK line then goes to stderr)\n", DDG_CONF_ENV,
+		DDG_CONF_DEFAULT_PATH);
+}
+
+/**
+ * Check the signature FILE.sig of an opened list as the module does: a
+ * wrong signature is always an error, a missing one only with
+ * require-signature: yes (else a warning).
+ * @return 0 when acceptable, 1 on an error (printed).
+ */
+static int
+check_signature(const char *path, const struct ddg_conf *conf,
+	const struct ddg_sign_key *key, const struct ddg_list *l,
+	const char *lpath)
+{
+	char sigpath[4096 + 8], err[DDG_ERR_LEN];
+	const uint8_t *data;
+	size_t len = 0;
+	int r;
+
+	if((size_t)snprintf(sigpath, sizeof(sigpath), "%s.sig", lpath) >=
+		sizeof(sigpath)) {
+		fprintf(stderr, "%s: error: list %s: path too long\n", path,
+			lpath);
+		return 1;
+	}
+	data = ddg_list_data(l, &len);
+	r = ddg_sign_verify(key, data, len, sigpath, err, sizeof(err));
+	if(r == DDG_OK)
+		return 0;
+	if(r == DDG_ERR_IO && !conf->require_signature) {
+		fprintf(stderr, "%s: warning: list %s is not signed: %s\n",
+			path, lpath, err);
+		return 0;
+	}
+	fprintf(stderr, "%s: error: list %s: signature: %s\n", path, lpath,
+		err);
+	return 1;
+}
+
+int
+ddg_cmd_checkconf(int argc, char **argv)
+{
+	const char *arg = NULL, *path;
+	struct ddg_conf *conf = NULL;
+	struct ddg_policy *pol = NULL;
+	struct ddg_sign_key *key = NULL;
+	char err[DDG_ERR_LEN];
+	int print = 0, i, r, bad = 0;
+	size_t k;
+
+	for(i = 1; i < argc; i++) {
+		if(strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") ==
+			0) {
+			checkconf_usage(stdout);
+			return 0;
+		} else if(strcmp(argv[i], "-p") == 0 ||
+			strcmp(argv[i], "--print") == 0) {
+			print = 1;
+		} else if(strcmp(argv[i], "--") == 0 && i + 2 == argc) {
+			arg = argv[++i];
+		} else if(argv[i][0] == '-' && argv[i][1] != 0) {
+			fprintf(stderr, "dyndns-guard checkconf: unknown option "
+				"'%s'\n", argv[i]);
+			checkconf_usage(stderr);
+			return 2;
+		} else if(!arg) {
+			arg = argv[i];
+		} else {
+			checkconf_usage(stderr);
+			return 2;
+		}
+	}
+	path = conf_path(arg);
+	r = ddg_conf_load(path, &conf, err, sizeof(err));
+	if(r != DDG_OK) {
+		fprintf(stderr, "%s\n", err);
+		return load_exit(r);
+	}
+	r = ddg_policy_new(conf, &pol, err, sizeof(err));
+	if(r != DDG_OK) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		ddg_conf_free(conf);
+		return 1;
+	}
+	ddg_policy_free(pol);
+	if(conf->nlists == 0)
+		fprintf(stderr, "%s: warning: no list: configured; only zone: "
+			"rules apply\n", path);
+	if(conf->require_signature && !conf->public_key) {
+		fprintf(stderr, "%s: error: require-signature: yes needs "
+			"public-key:\n", path);
+		bad = 1;
+	}
+	if(conf->public_key && ddg_sign_load_public(conf->public_key, &key,
+		err, sizeof(err)) != DDG_OK) {
+		fprintf(stderr, "%s: error: public-key: %s\n", path, err);
+		bad = 1;
+	}
+	for(k = 0; k < conf->nlists; k++) {
+		struct ddg_list *l = NULL;
+		r = ddg_list_open(conf->lists[k], &l, err, sizeof(err));
+		if(r != DDG_OK) {
+			fprintf(stderr, "%s: error: list %s: %s\n", path,
+				conf->lists[k], err);
+			bad = 1;
+			continue;
+		}
+		if(key && check_signature(path, conf, key, l, conf->lists[k]))
+			bad = 1;
+		ddg_list_close(l);
+	}
+	ddg_sign_key_free(key);
+	if(bad) {
+		ddg_conf_free(conf);
+		return 1;
+	}
+	if(print) {
+		if(ddg_conf_print(conf, stdout) != DDG_OK) {
+			ddg_conf_free(conf);
+			return 3;
+		}
+		fprintf(stderr, "%s: configuration OK\n", path);
+	} else
+		printf("%s: configuration OK\n", path);
+	ddg_conf_free(conf);
+	return 0;
+}
+
+/** explain usage */
+static void
+explain_usage(FILE *f)
+{
+	fprintf(f, "usage: dyndns-guard explain [-c CONF] [--client IP] "
+		"[--list FILE]... NAME\n"
+		"  show every step of the decision for a lookup of NAME by the\n"
+		"  client IP (default: no client), with the lists of the\n"
+		"  configuration or those given with --list\n");
+}
+
+/** Parse a client address into ss; returns 0 on success. */
+static int
+parse_client(const char *s, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if(inet_pton(AF_INET, s, &((struct sockaddr_in *)ss)->sin_addr) ==
+		1) {
+		ss->ss_family = AF_INET;
+		return 0;
+	}
+	if(inet_pton(AF_INET6, s, &((struct sockaddr_in6 *)ss)->sin6_addr) ==
+		1) {
+		ss->ss_family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+int
+ddg_cmd_explain(int argc, char **argv)
+{
+	const char *carg = NULL, *client = NULL, *name = NULL, *path;
+	const char *lpaths[MAXLISTS];
+	struct ddg_list *lists[MAXLISTS];
+	struct ddg_conf *conf = NULL;
+	struct ddg_policy *pol = NULL;
+	struct sockaddr_storage ss;
+	struct ddg_decision d;
+	struct ddg_explain ex;
+	uint8_t wire[DDG_NAME_MAXWIRE];
+	size_t wl, nl = 0, nargl = 0, k;
+	char err[DDG_ERR_LEN], exbuf[16384];
+	int i, r, ret = 0;
+
+	for(i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if(strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			explain_usage(stdout);
+			return 0;
+		} else if((strcmp(a, "-c") == 0 || strcmp(a, "--config") ==
+			0) && i + 1 < argc) {
+			carg = argv[++i];
+		} else if(strcmp(a, "--client") == 0 && i + 1 < argc) {
+			client = argv[++i];
+		} else if(strcmp(a, "--list") == 0 && i + 1 < argc) {
+			if(nargl >= MAXLISTS) {
+				fprintf(stderr, "dyndns-guard explain: at most "
+					"%d --list\n", MAXLISTS);
+				return 2;
+			}
+			lpaths[nargl++] = argv[++i];
+		} else if(strcmp(a, "--") == 0 && i + 2 == argc) {
+			name = argv[++i];
+		} else if(a[0] == '-' && a[1] != 0) {
+			fprintf(stderr, "dyndns-guard explain: unknown option or "
+				"missing argument '%s'\n", a);
+			explain_usage(stderr);
+			return 2;
+		} else if(!name) {
+			name = a;
+		} else {
+			explain_usage(stderr);
+			return 2;
+		}
+	}
+	if(!name) {
+		explain_usage(stderr);
+		return 2;
+	}
+	if(client && parse_client(client, &ss) != 0) {
+		fprintf(stderr, "dyndns-guard explain: '%s' is not an IPv4 or "
+			"IPv6 address\n", client);
+		return 2;
+	}
+	r = ddg_name_from_str(name, wire, &wl);
+	if(r != DDG_OK) {
+		fprintf(stderr, "dyndns-guard explain: '%s' is not a valid "
+			"domain name: %s\n", name, ddg_strerror(r));
+		return 2;
+	}
+	path = conf_path(carg);
+	r = ddg_conf_load(path, &conf, err, sizeof(err));
+	if(r != DDG_OK) {
+		fprintf(stderr, "%s\n", err);
+		return load_exit(r);
+	}
+	r = ddg_policy_new(conf, &pol, err, sizeof(err));
+	if(r != DDG_OK) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		ddg_conf_free(conf);
+		return 1;
+	}
+	if(nargl == 0) {
+		if(conf->nlists > MAXLISTS) {
+			fprintf(stderr, "%s: more than %d lists\n", path,
+				MAXLISTS);
+			ret = 1;
+			goto out;
+		}
+		for(k = 0; k < conf->nlists; k++)
+			lpaths[k] = conf->lists[k];
+		nargl = conf->nlists;
+	}
+	printf("configuration: %s\n", path);
+	for(nl = 0; nl < nargl; nl++) {
+		struct ddg_list_info info;
+		r = ddg_list_open(lpaths[nl], &lists[nl], err, sizeof(err));
+		if(r != DDG_OK) {
+			fprintf(stderr, "dyndns-guard explain: %s\n", err);
+			ret = 1;
+			goto out;
+		}
+		ddg_list_info(lists[nl], &info);
+		printf("list #%zu: %s (entries: %u, sha256: %.12s)\n", nl + 1,
+			lpaths[nl], (unsigned)info.entries, info.sha256_hex);
+	}
+	if(nargl == 0)
+		printf("lists: none configured\n");
+	ddg_explain_init(&ex, exbuf, sizeof(exbuf));
+	r = ddg_policy_decide(pol, (const struct ddg_list *const *)lists, nl,
+		client ? (const struct sockaddr *)&ss : NULL, wire, wl, &d,
+		&ex);
+	fputs(exbuf, stdout);
+	if(r < 0) {
+		fprintf(stderr, "dyndns-guard explain: %s\n", ddg_strerror(r));
+		ret = 1;
+		goto out;
+	}
+	if(d.action == DDG_ACTION_LOG || d.action == DDG_ACTION_BLOCK ||
+		d.action == DDG_ACTION_SINKHOLE) {
+		struct ddg_event ev;
+		char line[DDG_EVENT_LINE_MIN], rs[DDG_EVENT_RULESET_LEN];
+		memset(&ev, 0, sizeof(ev));
+		clock_gettime(CLOCK_REALTIME, &ev.ts);
+		ev.action = d.action;
+		ev.client = client ? (const struct sockaddr *)&ss : NULL;
+		ev.network = d.network_name;
+		ev.qname = wire;
+		ev.qtype = 1;
+		ev.rcode = d.action == DDG_ACTION_BLOCK ? conf->block_rcode :
+			(d.action == DDG_ACTION_SINKHOLE ? 0 : -1);
+		ev.zone = wire + d.zone_off;
+		ev.category = d.category;
+		ev.match = DDG_MATCH_QNAME;
+		if(d.list_index >= 0) {
+			struct ddg_list_info info;
+			ddg_list_info(lists[d.list_index], &info);
+			ddg_event_ruleset(lpaths[d.list_index],
+				info.sha256_hex, rs, sizeof(rs));
+		} else
+			ddg_event_ruleset(path, NULL, rs, sizeof(rs));
+		ev.ruleset = rs;
+		if(ddg_event_format_text(&ev, line, sizeof(line)) > 0)
+			printf("event (for qtype A): %s\n", line);
+	}
+out:
+	for(k = 0; k < nl; k++)
+		ddg_list_close(lists[k]);
+	ddg_policy_free(pol);
+	ddg_conf_free(conf);
+	return ret;
+}
