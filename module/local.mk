@@ -5,7 +5,7 @@
 if BUILD_MODULE
 moddir = $(libdir)/unbound
 mod_LTLIBRARIES = dyndns_guard.la
-dyndns_guard_la_SOURCES = module/dyndns_guard.c
+dyndns_guard_la_SOURCES = module/dyndns_guard.c module/listset.c module/answer.c module/ddg_module.h
 dyndns_guard_la_CPPFLAGS = -I$(UNBOUND_BUILD) -I$(UNBOUND_SRC) $(AM_CPPFLAGS) \
 	-DDDG_UNBOUND_VERSION='"$(UNBOUND_VERSION)"' $(DDG_MODULE_DEFS)
 dyndns_guard_la_CFLAGS = -std=gnu11 $(WARN_CFLAGS) -fvisibility=hidden -pthread
@@ -14,4 +14,4 @@ dyndns_guard_la_LDFLAGS = -module -avoid-version -shared \
 	-Wl,-z,now -Wl,-z,relro -pthread
 dyndns_guard_la_LIBADD = libddgcore.la $(OPENSSL_LIBS)
 endif
-EXTRA_DIST += module/dyndns_guard.c
+EXTRA_DIST += module/ddg_module.h

@@ -59,13 +59,24 @@ if [ -f "$b/lists/dyndns.dgl" ]; then
 	list="list: \"$rundir/dyndns.dgl\""
 fi
 
-[ -f "$rundir/dyndns-guard.conf" ] || cat > "$rundir/dyndns-guard.conf" <<EOT
-# dyndns-guard sample configuration (see docs/configuration.md)
-dyndns-guard:
-	$list
-	mode: log
-	log-file: "$rundir/events.json"
+# the shipped sample configuration, pointed at the list above; kept when it
+# exists, so your edits survive a restart
+if [ ! -f "$rundir/dyndns-guard.conf" ]; then
+	sed "s|^\([[:space:]]*\)list: .*|\1$list|" "$b/lists/dyndns-guard.conf.sample" \
+		> "$rundir/dyndns-guard.conf"
+	cat >> "$rundir/dyndns-guard.conf" <<EOT
+
+    # added by scripts/run.sh
+    log-file: "$rundir/events.json"
+    reload-check: 5
 EOT
+	if [ "$demo" = yes ]; then
+		cat >> "$rundir/dyndns-guard.conf" <<EOT
+    # demo: block one provider zone, log the rest
+    zone: "no-ip.biz" block
+EOT
+	fi
+fi
 
 upstream=""
 if [ "$demo" = yes ]; then

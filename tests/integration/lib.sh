@@ -173,11 +173,12 @@ uctl() {
 	"$UNBOUND_CONTROL" -c "$WORK/unbound.conf" "$@"
 }
 
-# Wait until the log has at least N lines matching a pattern (events are
-# written by the worker that answered, just after the answer goes out).
+# wait_log PATTERN [N [TENTHS]]: wait until the log has at least N lines
+# matching PATTERN (events are written by the worker that answered, just
+# after the answer goes out), at most TENTHS tenths of a second (default 30).
 wait_log() {
-	pat=$1; n=${2:-1}; i=0
-	while [ $i -lt 30 ]; do
+	pat=$1; n=${2:-1}; max=${3:-30}; i=0
+	while [ $i -lt "$max" ]; do
 		c=$(grep -c -- "$pat" "$LOG" 2>/dev/null || true)
 		[ "${c:-0}" -ge "$n" ] && return 0
 		sleep 0.1; i=$((i + 1))
@@ -217,6 +218,7 @@ $3"; else pass "$1"; fi
 
 finish() {
 	ub_stop
+	auth_stop
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	if [ "$T_FAIL" -ne 0 ]; then
 		echo "--- unbound log ($LOG), last 40 lines:"; tail -40 "$LOG"
@@ -225,3 +227,79 @@ finish() {
 	[ "$T_PASS" -gt 0 ] || exit 1
 	exit 0
 }
+
+# write_list FILE.txt: compile $WORK/FILE.txt (written by the caller) into
+# $WORK/dyndns.dgl with the real compiler.
+compile_list() {
+	"$DDG" compile --created 1700000000 -o "$WORK/dyndns.dgl" "$@" \
+		> "$WORK/compile.out" 2>&1 || { cat "$WORK/compile.out"; return 1; }
+}
+
+# The shared test list: categories as the shipped list uses them.
+write_test_list() {
+	cat > "$WORK/ddns.txt" <<'L'
+duckdns.org
+no-ip.biz
+hopto.org
+dynu.net
+L
+	cat > "$WORK/vendor.txt" <<'L'
+myasustor.com
+L
+	cat > "$WORK/shared.txt" <<'L'
+freedns-shared.net
+L
+	compile_list --category ddns-service "$WORK/ddns.txt" \
+		--category vendor-ddns "$WORK/vendor.txt" \
+		--category shared-domain "$WORK/shared.txt"
+}
+
+# write_ddg_conf LINES: dyndns-guard.conf next to unbound.conf (found there
+# through unbound's -c argument).
+write_ddg_conf() {
+	{ echo "dyndns-guard:"; printf '%s\n' "$1"; } > "$WORK/dyndns-guard.conf"
+}
+
+AUTH_PID=""
+AUTH_PORT=""
+# A second, plain Unbound acting as the authoritative server of a zone
+# (for-downstream), on its own port: start_auth ZONE ZONEFILE
+start_auth() {
+	AUTH_PORT=$(free_port)
+	mkdir -p "$WORK/auth"
+	cat > "$WORK/auth/unbound.conf" <<CONF
+server:
+	interface: 127.0.0.1
+	port: $AUTH_PORT
+	do-ip6: no
+	num-threads: 1
+	username: ""
+	chroot: ""
+	directory: "$WORK/auth"
+	pidfile: "$WORK/auth/unbound.pid"
+	logfile: "$WORK/auth/unbound.log"
+	use-syslog: no
+	module-config: "iterator"
+	access-control: 127.0.0.0/8 allow
+auth-zone:
+	name: "$1"
+	zonefile: "$2"
+	for-downstream: yes
+	for-upstream: no
+CONF
+	"$UNBOUND_DAEMON" -d -c "$WORK/auth/unbound.conf" > "$WORK/auth/stderr" 2>&1 &
+	AUTH_PID=$!
+	i=0
+	while [ $i -lt 50 ]; do
+		dig @127.0.0.1 -p "$AUTH_PORT" +tries=1 +time=1 +norec "$1" SOA >/dev/null 2>&1 && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+auth_stop() {
+	if [ -n "$AUTH_PID" ]; then kill "$AUTH_PID" 2>/dev/null; wait "$AUTH_PID" 2>/dev/null; AUTH_PID=""; fi
+}
+trap 'ub_stop; auth_stop' EXIT
+
+# the [dyndns-guard] event lines of the log
+events() { grep '\[dyndns-guard\] action=' "$LOG"; }

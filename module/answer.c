@@ -1,0 +1,206 @@
+/**
+ * \file answer.c
+ * Answers made by the module: NXDOMAIN with a SOA owned by the matched
+ * zone, block-rcode, sinkhole A/AAAA, NODATA with SOA; Extended DNS Error
+ * 15 (Blocked).  Built in Unbound's own structures, in the query region,
+ * marked insecure (else the validator turns them into SERVFAIL) and never
+ * cached.
+ */
+#include "config.h"
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <netinet/in.h>
+
+#include "services/cache/dns.h"
+#include "sldns/rrdef.h"
+#include "util/data/msgreply.h"
+#include "util/data/packed_rrset.h"
+#include "util/locks.h"
+#include "util/module.h"
+#include "util/net_help.h"
+#include "util/regional.h"
+#include "util/storage/lruhash.h"
+
+#include "dyndns-guard/name.h"
+#include "ddg_module.h"
+
+/** owner names of the synthesized SOA */
+#define SOA_MNAME "\014dyndns-guard\007invalid"
+#define SOA_RNAME "\012hostmaster\014dyndns-guard\007invalid"
+
+/** a single-RR rrset, allocated in the region, Unbound's packed layout */
+static struct ub_packed_rrset_key*
+make_rrset(struct regional* region, const uint8_t* owner, size_t owner_len,
+	uint16_t type, uint16_t dclass, uint32_t ttl, const uint8_t* rdata,
+	size_t rdlen)
+{
+	struct ub_packed_rrset_key* k;
+	struct packed_rrset_data* d;
+	uint8_t* p;
+	k = regional_alloc_zero(region, sizeof(*k));
+	if(!k)
+		return NULL;
+	k->rk.dname = regional_alloc_init(region, owner, owner_len);
+	if(!k->rk.dname)
+		return NULL;
+	k->rk.dname_len = owner_len;
+	k->rk.type = htons(type);
+	k->rk.rrset_class = htons(dclass);
+	k->entry.key = k;
+	/* one block: struct, rr_len[1], rr_data[1], rr_ttl[1], rdata */
+	d = regional_alloc_zero(region, sizeof(*d) + sizeof(size_t) +
+		sizeof(uint8_t*) + sizeof(time_t) + 2 + rdlen);
+	if(!d)
+		return NULL;
+	d->ttl = ttl;
+	d->count = 1;
+	d->rrsig_count = 0;
+	d->trust = rrset_trust_prim_noglue;
+	d->security = sec_status_insecure;
+	d->rr_len = (size_t*)(d + 1);
+	d->rr_data = (uint8_t**)(d->rr_len + 1);
+	d->rr_ttl = (time_t*)(d->rr_data + 1);
+	p = (uint8_t*)(d->rr_ttl + 1);
+	d->rr_len[0] = 2 + rdlen;
+	d->rr_ttl[0] = ttl;
+	d->rr_data[0] = p;
+	p[0] = (uint8_t)(rdlen >> 8);
+	p[1] = (uint8_t)(rdlen & 0xff);
+	memcpy(p + 2, rdata, rdlen);
+	k->entry.data = d;
+	return k;
+}
+
+/** the SOA rrset of a synthesized negative answer: owner the matched zone,
+ * minimum the answer TTL */
+static struct ub_packed_rrset_key*
+make_soa(struct regional* region, const uint8_t* zone, size_t zone_len,
+	uint32_t ttl)
+{
+	uint8_t rd[sizeof(SOA_MNAME) + sizeof(SOA_RNAME) + 20];
+	size_t n = 0;
+	uint32_t v[5];
+	int i;
+	memcpy(rd + n, SOA_MNAME, sizeof(SOA_MNAME)); /* with the root 0 */
+	n += sizeof(SOA_MNAME);
+	memcpy(rd + n, SOA_RNAME, sizeof(SOA_RNAME));
+	n += sizeof(SOA_RNAME);
+	v[0] = 1;	/* serial */
+	v[1] = 3600;	/* refresh */
+	v[2] = 600;	/* retry */
+	v[3] = 86400;	/* expire */
+	v[4] = ttl;	/* minimum: negative caching TTL */
+	for(i = 0; i < 5; i++) {
+		rd[n++] = (uint8_t)(v[i] >> 24);
+		rd[n++] = (uint8_t)(v[i] >> 16);
+		rd[n++] = (uint8_t)(v[i] >> 8);
+		rd[n++] = (uint8_t)v[i];
+	}
+	return make_rrset(region, zone, zone_len, LDNS_RR_TYPE_SOA,
+		LDNS_RR_CLASS_IN, ttl, rd, n);
+}
+
+/** attach EDE 15 (Blocked) naming the zone */
+static void
+add_ede(struct ddg_mod* m, struct module_qstate* qstate,
+	enum ddg_action action, const uint8_t* zone)
+{
+	char zs[DDG_NAME_MAXSTR], txt[128];
+	if(!m->conf->ede)
+		return;
+	if(ddg_name_to_str(zone, zs, sizeof(zs)) < 0)
+		snprintf(zs, sizeof(zs), "?");
+	/* keep it short: Unbound drops the EDE text when the answer does
+	 * not fit the client's UDP size */
+	snprintf(txt, sizeof(txt), "%s by dyndns-guard: %.80s",
+		action == DDG_ACTION_SINKHOLE ? "sinkholed" : "blocked", zs);
+	(void)edns_opt_list_append_ede(&qstate->edns_opts_front_out,
+		qstate->region, LDNS_EDE_BLOCKED, txt);
+}
+
+/* ddgm_synthesize: see ddg_module.h */
+int
+ddgm_synthesize(struct ddg_mod* m, struct module_qstate* qstate,
+	enum ddg_action action, const uint8_t* zone)
+{
+	struct query_info* qi = &qstate->qinfo;
+	struct dns_msg* msg;
+	struct ub_packed_rrset_key* rr = NULL;
+	uint32_t ttl = m->conf->answer_ttl;
+	int zone_len = ddg_name_wire_len(zone, DDG_NAME_MAXWIRE);
+	int rcode = LDNS_RCODE_NOERROR;
+	int answer = 0;
+	if(zone_len < 0)
+		return 0;
+	qstate->no_cache_store = 1;
+	add_ede(m, qstate, action, zone);
+	if(action == DDG_ACTION_BLOCK && m->conf->block_rcode !=
+		LDNS_RCODE_NXDOMAIN) {
+		/* REFUSED and other rcodes: no message, error_encode */
+		qstate->return_msg = NULL;
+		qstate->return_rcode = m->conf->block_rcode;
+		return 1;
+	}
+	msg = dns_msg_create(qi->qname, qi->qname_len, qi->qtype, qi->qclass,
+		qstate->region, 1);
+	if(!msg)
+		return 0;
+	if(action == DDG_ACTION_BLOCK) {
+		rcode = LDNS_RCODE_NXDOMAIN;
+	} else if(qi->qtype == LDNS_RR_TYPE_A) {
+		rr = make_rrset(qstate->region, qi->qname, qi->qname_len,
+			LDNS_RR_TYPE_A, qi->qclass, ttl,
+			(uint8_t*)&m->conf->sinkhole_ipv4, 4);
+		answer = 1;
+	} else if(qi->qtype == LDNS_RR_TYPE_AAAA) {
+		rr = make_rrset(qstate->region, qi->qname, qi->qname_len,
+			LDNS_RR_TYPE_AAAA, qi->qclass, ttl,
+			(uint8_t*)&m->conf->sinkhole_ipv6, 16);
+		answer = 1;
+	}
+	if(!answer)
+		rr = make_soa(qstate->region, zone, (size_t)zone_len, ttl);
+	if(!rr)
+		return 0;
+	msg->rep->flags = (uint16_t)(BIT_QR | BIT_RA | rcode);
+	msg->rep->qdcount = 1;
+	msg->rep->ttl = ttl;
+	msg->rep->prefetch_ttl = PREFETCH_TTL_CALC(ttl);
+	msg->rep->serve_expired_ttl = ttl;
+	msg->rep->security = sec_status_insecure; /* else the validator
+		turns it into SERVFAIL */
+	msg->rep->rrsets[0] = rr;
+	msg->rep->an_numrrsets = answer ? 1 : 0;
+	msg->rep->ns_numrrsets = answer ? 0 : 1;
+	msg->rep->ar_numrrsets = 0;
+	msg->rep->rrset_count = 1;
+	qstate->return_msg = msg;
+	qstate->return_rcode = LDNS_RCODE_NOERROR; /* rcode is in flags */
+	return 1;
+}
+
+/* ddgm_expire_query: see ddg_module.h */
+void
+ddgm_expire_query(struct module_qstate* qstate)
+{
+	struct query_info* qi = &qstate->qinfo;
+	uint16_t flags[2] = { 0, BIT_CD };
+	time_t now = qstate->env->now ? *qstate->env->now : time(NULL);
+	int i;
+	for(i = 0; i < 2; i++) {
+		struct msgreply_entry* e = msg_cache_lookup(qstate->env,
+			qi->qname, qi->qname_len, qi->qtype, qi->qclass,
+			flags[i], now, 1);
+		struct reply_info* rep;
+		if(!e)
+			continue;
+		rep = (struct reply_info*)e->entry.data;
+		if(rep) {
+			rep->ttl = now - 1;
+			rep->prefetch_ttl = now - 1;
+			rep->serve_expired_ttl = now - 1;
+		}
+		lock_rw_unlock(&e->entry.lock);
+	}
+}

@@ -1,0 +1,211 @@
+/**
+ * \file ddg_module.h
+ * Internal interfaces of the Unbound glue (module/): the module-wide state,
+ * the published list set with its reclamation scheme, the list watcher and
+ * answer synthesis.  Include after Unbound's config.h.  Prefix ddgm_.
+ *
+ * The list set.  The lists in force are one immutable struct ddgm_listset,
+ * published through an atomic pointer.  Readers (operate() and the reply
+ * callbacks, on every worker thread) bracket each use with
+ * ddgm_read_enter() / ddgm_read_leave(), which cost two stores to a cache
+ * line private to the thread; no lock is taken per query.  The watcher
+ * thread replaces the set by an atomic swap, then waits until every reader
+ * that could still see the old set has left (epoch-based reclamation), and
+ * only then unmaps the old lists.  Nothing read from a list set is kept
+ * beyond ddgm_read_leave(): per-query state copies what it needs.
+ */
+#ifndef DDG_MODULE_H
+#define DDG_MODULE_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "dyndns-guard/conf.h"
+#include "dyndns-guard/event.h"
+#include "dyndns-guard/evlog.h"
+#include "dyndns-guard/list.h"
+#include "dyndns-guard/policy.h"
+
+struct module_env;
+struct module_qstate;
+
+/** reply callback types registered */
+#define DDGM_N_REPLY_CB 4
+/** reader slots (threads that may read a list set at the same time);
+ * threads beyond these share one slow-path counter */
+#define DDGM_SLOTS 128
+
+/** identity of a list file as last seen by the watcher */
+struct ddgm_file_id {
+	dev_t dev;		/**< device */
+	ino_t ino;		/**< inode: a rename gives a new one */
+	off_t size;		/**< size */
+	struct timespec mtime;	/**< modification time */
+	int present;		/**< 1 when the values are set */
+};
+
+/** the lists in force, immutable once published */
+struct ddgm_listset {
+	/** conf->nlists entries; NULL where a list is not usable */
+	struct ddg_list** lists;
+	/** list identities for events, one per list */
+	char (*ruleset)[DDG_EVENT_RULESET_LEN];
+	/** file identity each list was loaded from */
+	struct ddgm_file_id* ids;
+	/** number of entries in lists */
+	size_t n;
+	/** number of usable lists */
+	size_t ok;
+	/** generation: 1 for the set loaded at init, +1 per replacement */
+	uint64_t generation;
+};
+
+/** one reader slot, alone on its cache line */
+struct ddgm_slot {
+	/** epoch the reader entered in, 0 when outside */
+	_Atomic uint64_t epoch;
+	/** padding to 64 bytes */
+	char pad[64 - sizeof(uint64_t)];
+};
+
+/** argument of a registered reply callback; owned by struct ddg_mod */
+struct ddgm_cb_arg {
+	/** the module state */
+	struct ddg_mod* m;
+	/** the callback type (enum inplace_cb_list_type) */
+	int type;
+};
+
+/** module-wide state, kept in dynlibmod_env.dyn_env; the configuration
+ * and policy are read-only between init and deinit */
+struct ddg_mod {
+	/** module id */
+	int id;
+	/** Unbound's environment (daemon env) */
+	struct module_env* env;
+	/** callback arguments, one per type */
+	struct ddgm_cb_arg cbargs[DDGM_N_REPLY_CB];
+	/** which reply callback types were registered (for deinit) */
+	int registered[DDGM_N_REPLY_CB];
+	/** path of dyndns-guard.conf */
+	char conf_path[PATH_MAX];
+	/** identity for zone: rule decisions: the config file's basename */
+	char conf_ruleset[DDG_EVENT_RULESET_LEN];
+	/** the configuration */
+	struct ddg_conf* conf;
+	/** the policy built from it */
+	struct ddg_policy* policy;
+	/** JSON event writer, or NULL */
+	struct ddg_evlog* evlog;
+	/** Ed25519 public key for list signatures (EVP_PKEY*), or NULL */
+	void* pubkey;
+
+	/** the list set in force */
+	_Atomic(struct ddgm_listset*) cur;
+	/** global epoch, starts at 1 */
+	_Atomic uint64_t epoch;
+	/** reader slots */
+	struct ddgm_slot slots[DDGM_SLOTS];
+	/** slots handed out so far */
+	_Atomic int nslots;
+	/** readers inside without a slot of their own */
+	_Atomic uint64_t overflow;
+
+	/** watcher thread */
+	pthread_t watcher;
+	/** 1 when the watcher thread runs */
+	int watcher_running;
+	/** stop request and its wakeup */
+	pthread_mutex_t stop_lock;
+	/** signalled on stop */
+	pthread_cond_t stop_cond;
+	/** 1 when the watcher must stop */
+	int stop;
+	/** replacements published */
+	_Atomic uint64_t replacements;
+	/** replacements refused */
+	_Atomic uint64_t refusals;
+};
+
+/**
+ * Enter a read-side critical section on the list set.
+ * @param m: the module.
+ * @return the list set in force; valid until ddgm_read_leave().
+ */
+struct ddgm_listset* ddgm_read_enter(struct ddg_mod* m);
+
+/**
+ * Leave the read-side critical section entered by ddgm_read_enter().
+ * @param m: the module.
+ */
+void ddgm_read_leave(struct ddg_mod* m);
+
+/**
+ * Load the lists of the configuration into a new list set (validating each
+ * list fully, and its signature when the configuration asks for one).
+ * Lists that fail are logged with file and defect and left NULL.
+ * @param m: the module (conf and pubkey set).
+ * @return the new set, or NULL when out of memory.
+ */
+struct ddgm_listset* ddgm_listset_load(struct ddg_mod* m);
+
+/**
+ * Free a list set and unmap its lists.  Accepts NULL.
+ */
+void ddgm_listset_free(struct ddgm_listset* ls);
+
+/**
+ * Load the Ed25519 public key of the configuration, if any.
+ * @return 1 on success (or no key configured), 0 on error (logged).
+ */
+int ddgm_pubkey_load(struct ddg_mod* m);
+
+/**
+ * Start the watcher thread that replaces lists changed on disk
+ * (reload-check: seconds; 0 disables it).
+ * @return 1 on success, 0 on error (logged).
+ */
+int ddgm_watcher_start(struct ddg_mod* m);
+
+/**
+ * Stop and join the watcher thread.  Safe when it never started.
+ */
+void ddgm_watcher_stop(struct ddg_mod* m);
+
+/**
+ * Expire the message-cache entries whose answer the given list set now
+ * blocks or sinkholes (or decides differently per client network), as
+ * unbound-control flush_zone does; the rest of the cache stays.  Must not
+ * be called from a reply callback (the worker holds cache locks there).
+ * @param m: the module.
+ * @param ls: the newly published list set.
+ * @param now: the current time.
+ * @return the number of entries expired.
+ */
+size_t ddgm_expire_cache(struct ddg_mod* m, struct ddgm_listset* ls,
+	time_t now);
+
+/**
+ * Answer a query with the block or sinkhole answer for a matched zone:
+ * NXDOMAIN with SOA or block-rcode, A/AAAA sinkhole addresses, NODATA
+ * with SOA; EDE 15 unless ede: no; never cached.
+ * @param m: the module.
+ * @param qstate: the query.
+ * @param action: DDG_ACTION_BLOCK or DDG_ACTION_SINKHOLE.
+ * @param zone: the matched zone in wire form.
+ * @return 1 on success, 0 when out of memory.
+ */
+int ddgm_synthesize(struct ddg_mod* m, struct module_qstate* qstate,
+	enum ddg_action action, const uint8_t* zone);
+
+/**
+ * Expire the message-cache entries of one query (both CD states), so the
+ * next identical query misses the cache and reaches operate().
+ * @param qstate: the query; called from operate() only.
+ */
+void ddgm_expire_query(struct module_qstate* qstate);
+
+#endif /* DDG_MODULE_H */

@@ -1,0 +1,533 @@
+/**
+ * \file listset.c
+ * The lists in force: loading and validation, publication by atomic
+ * pointer swap with epoch-based reclamation, the watcher thread that
+ * replaces a list renamed into place, and expiry of the message-cache
+ * entries a new list blocks.  See ddg_module.h for the scheme.
+ */
+#include "config.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "services/cache/dns.h"
+#include "util/data/msgreply.h"
+#include "util/data/packed_rrset.h"
+#include "util/log.h"
+#include "util/module.h"
+#include "util/storage/slabhash.h"
+#include "util/locks.h"
+#include "sldns/rrdef.h"
+
+#include "dyndns-guard/err.h"
+#include "dyndns-guard/name.h"
+#include "dyndns-guard/sign.h"
+#include "ddg_module.h"
+
+/* ---------------------------------------------------------------- */
+/* readers                                                          */
+
+/** this thread's slot, and the module it belongs to */
+static __thread int tls_slot = -1;
+/** the module instance tls_slot was handed out by */
+static __thread struct ddg_mod* tls_owner = NULL;
+
+struct ddgm_listset*
+ddgm_read_enter(struct ddg_mod* m)
+{
+	uint64_t e;
+	if(tls_owner != m) {
+		tls_owner = m;
+		tls_slot = atomic_fetch_add(&m->nslots, 1);
+		if(tls_slot >= DDGM_SLOTS)
+			tls_slot = DDGM_SLOTS; /* shared slow path */
+	}
+	e = atomic_load(&m->epoch);
+	if(tls_slot < DDGM_SLOTS)
+		atomic_store(&m->slots[tls_slot].epoch, e);
+	else
+		atomic_fetch_add(&m->overflow, 1);
+	/* seq_cst: the slot store is ordered before the load of cur */
+	return atomic_load(&m->cur);
+}
+
+void
+ddgm_read_leave(struct ddg_mod* m)
+{
+	if(tls_slot < DDGM_SLOTS)
+		atomic_store_explicit(&m->slots[tls_slot].epoch, 0,
+			memory_order_release);
+	else
+		atomic_fetch_sub(&m->overflow, 1);
+}
+
+/**
+ * Publish a new list set and wait until no reader can still see the old
+ * one; return the old one (for the caller to free).
+ */
+static struct ddgm_listset*
+publish(struct ddg_mod* m, struct ddgm_listset* ls)
+{
+	struct ddgm_listset* old = atomic_exchange(&m->cur, ls);
+	uint64_t e = atomic_fetch_add(&m->epoch, 1) + 1;
+	int i, n = atomic_load(&m->nslots);
+	struct timespec pause = { 0, 200000 }; /* 0.2 ms */
+	if(n > DDGM_SLOTS)
+		n = DDGM_SLOTS;
+	/* a reader that entered before the new epoch may hold old; readers
+	 * stay inside for one callback or one operate() call */
+	for(i = 0; i < n; i++) {
+		for(;;) {
+			uint64_t s = atomic_load(&m->slots[i].epoch);
+			if(s == 0 || s >= e)
+				break;
+			nanosleep(&pause, NULL);
+		}
+	}
+	while(atomic_load(&m->overflow) != 0)
+		nanosleep(&pause, NULL);
+	return old;
+}
+
+/* ---------------------------------------------------------------- */
+/* loading                                                          */
+
+void
+ddgm_listset_free(struct ddgm_listset* ls)
+{
+	size_t i;
+	if(!ls)
+		return;
+	for(i = 0; ls->lists && i < ls->n; i++)
+		ddg_list_close(ls->lists[i]);
+	free(ls->lists);
+	free(ls->ruleset);
+	free(ls->ids);
+	free(ls);
+}
+
+int
+ddgm_pubkey_load(struct ddg_mod* m)
+{
+	char err[DDG_ERR_LEN];
+	struct ddg_sign_key* k = NULL;
+	if(!m->conf->public_key) {
+		if(m->conf->require_signature) {
+			log_err("dyndns-guard: %s: require-signature: yes needs "
+				"a public-key:", m->conf_path);
+			return 0;
+		}
+		return 1;
+	}
+	if(ddg_sign_load_public(m->conf->public_key, &k, err, sizeof(err))
+		!= DDG_OK) {
+		log_err("dyndns-guard: public-key: %s", err);
+		return 0;
+	}
+	m->pubkey = k;
+	return 1;
+}
+
+/** the identity of a file, or present = 0 */
+static void
+file_id(const char* path, struct ddgm_file_id* id)
+{
+	struct stat st;
+	memset(id, 0, sizeof(*id));
+	if(stat(path, &st) != 0)
+		return;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = st.st_size;
+	id->mtime = st.st_mtim;
+	id->present = 1;
+}
+
+/** whether two identities differ */
+static int
+id_changed(const struct ddgm_file_id* a, const struct ddgm_file_id* b)
+{
+	return a->present != b->present || a->dev != b->dev ||
+		a->ino != b->ino || a->size != b->size ||
+		a->mtime.tv_sec != b->mtime.tv_sec ||
+		a->mtime.tv_nsec != b->mtime.tv_nsec;
+}
+
+/**
+ * Open, validate and (when configured) check the signature of one list.
+ * @return the list, or NULL with the reason in err.
+ */
+static struct ddg_list*
+open_one(struct ddg_mod* m, const char* path, struct ddgm_file_id* id,
+	char* err, size_t errlen)
+{
+	struct ddg_list* l = NULL;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	file_id(path, id);
+	if(ddg_list_open(path, &l, err, errlen) != DDG_OK)
+		return NULL;
+	if(m->pubkey) {
+		char sigpath[PATH_MAX + 8];
+		const uint8_t* data;
+		size_t len;
+		int r;
+		snprintf(sigpath, sizeof(sigpath), "%s.sig", path);
+		data = ddg_list_data(l, &len);
+		r = ddg_sign_verify((struct ddg_sign_key*)m->pubkey, data, len,
+			sigpath, err, errlen);
+		if(r != DDG_OK && (m->conf->require_signature ||
+			r != DDG_ERR_IO)) {
+			/* unsigned is refused only when required; a wrong
+			 * signature always is */
+			ddg_list_close(l);
+			return NULL;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	verbose(VERB_OPS, "dyndns-guard: %s validated in %.1f ms", path,
+		(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	return l;
+}
+
+/** the event identity of an opened list */
+static void
+set_ruleset(struct ddgm_listset* ls, size_t i, const char* path)
+{
+	struct ddg_list_info info;
+	ddg_list_info(ls->lists[i], &info);
+	ddg_event_ruleset(path, info.sha256_hex, ls->ruleset[i],
+		sizeof(ls->ruleset[i]));
+}
+
+/** an empty list set for n lists */
+static struct ddgm_listset*
+listset_new(size_t n)
+{
+	struct ddgm_listset* ls = calloc(1, sizeof(*ls));
+	if(!ls)
+		return NULL;
+	ls->n = n;
+	if(n > 0) {
+		ls->lists = calloc(n, sizeof(*ls->lists));
+		ls->ruleset = calloc(n, sizeof(*ls->ruleset));
+		ls->ids = calloc(n, sizeof(*ls->ids));
+		if(!ls->lists || !ls->ruleset || !ls->ids) {
+			ddgm_listset_free(ls);
+			return NULL;
+		}
+	}
+	return ls;
+}
+
+struct ddgm_listset*
+ddgm_listset_load(struct ddg_mod* m)
+{
+	char err[DDG_ERR_LEN];
+	struct ddgm_listset* ls = listset_new(m->conf->nlists);
+	size_t i;
+	if(!ls)
+		return NULL;
+	ls->generation = 1;
+	for(i = 0; i < ls->n; i++) {
+		const char* path = m->conf->lists[i];
+		struct ddg_list_info info;
+		ls->lists[i] = open_one(m, path, &ls->ids[i], err, sizeof(err));
+		if(!ls->lists[i]) {
+			log_err("dyndns-guard: list not loaded: %s", err);
+			continue;
+		}
+		set_ruleset(ls, i, path);
+		ddg_list_info(ls->lists[i], &info);
+		log_info("dyndns-guard: list %s: %u entries, %u categories, "
+			"sha256 %s%s", path, (unsigned)info.entries,
+			(unsigned)info.categories, info.sha256_hex,
+			m->pubkey ? ", signature checked" : "");
+		ls->ok++;
+	}
+	return ls;
+}
+
+/* ---------------------------------------------------------------- */
+/* message-cache expiry                                             */
+
+/** traversal state */
+struct expire_arg {
+	struct ddg_mod* m;
+	struct ddgm_listset* ls;
+	time_t expired;
+	size_t count;
+};
+
+/** whether a name's answer must no longer come from the cache */
+static int
+must_expire(struct expire_arg* a, const uint8_t* name, size_t len)
+{
+	struct ddg_decision d;
+	if(ddg_policy_decide(a->m->policy,
+		(const struct ddg_list* const*)a->ls->lists, a->ls->n, NULL,
+		name, len, &d, NULL) <= 0)
+		return 0;
+	return d.action == DDG_ACTION_BLOCK ||
+		d.action == DDG_ACTION_SINKHOLE || d.varies_by_client;
+}
+
+/** slabhash_traverse callback; the entry is write-locked */
+static void
+expire_entry(struct lruhash_entry* e, void* arg)
+{
+	struct expire_arg* a = (struct expire_arg*)arg;
+	struct msgreply_entry* k = (struct msgreply_entry*)e->key;
+	struct reply_info* rep = (struct reply_info*)e->data;
+	int hit = 0;
+	size_t i;
+	if(!rep || rep->ttl <= a->expired)
+		return;
+	hit = must_expire(a, k->key.qname, k->key.qname_len);
+	/* the owners of the answer rrsets after the first are the targets
+	 * of the CNAME/DNAME chain; rrset keys are recycled by the rrset
+	 * cache, so read one only under its lock and with a matching id,
+	 * in Unbound's lock order (message, then rrset) */
+	for(i = 1; !hit && i < rep->an_numrrsets && i < rep->rrset_count;
+		i++) {
+		struct ub_packed_rrset_key* rk = rep->rrsets[i];
+		rrset_id_type id = 0;
+		size_t j;
+		if(!rk)
+			continue;
+		for(j = 0; j < rep->rrset_count; j++)
+			if(rep->ref[j].key == rk)
+				id = rep->ref[j].id;
+		if(id == 0)
+			continue;
+		lock_rw_rdlock(&rk->entry.lock);
+		if(rk->id == id && rk->rk.dname &&
+			ddg_name_wire_len(rk->rk.dname, rk->rk.dname_len) > 0)
+			hit = must_expire(a, rk->rk.dname, rk->rk.dname_len);
+		lock_rw_unlock(&rk->entry.lock);
+	}
+	if(hit) {
+		rep->ttl = a->expired;
+		rep->prefetch_ttl = a->expired;
+		rep->serve_expired_ttl = a->expired;
+		a->count++;
+	}
+}
+
+size_t
+ddgm_expire_cache(struct ddg_mod* m, struct ddgm_listset* ls, time_t now)
+{
+	struct expire_arg a;
+	if(!m->env || !m->env->msg_cache)
+		return 0;
+	a.m = m;
+	a.ls = ls;
+	a.expired = now - 3; /* as flush_zone does */
+	a.count = 0;
+	slabhash_traverse(m->env->msg_cache, 1, &expire_entry, &a);
+	return a.count;
+}
+
+/* ---------------------------------------------------------------- */
+/* the watcher                                                      */
+
+/**
+ * One check: replace the lists whose file changed.  A list that fails
+ * keeps its predecessor serving.
+ */
+static void
+check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
+	struct ddgm_file_id* refused_sig)
+{
+	struct ddgm_listset* cur = atomic_load(&m->cur);
+	struct ddgm_listset* ls = NULL;
+	struct timespec t0, t1;
+	char err[DDG_ERR_LEN];
+	size_t i, changed = 0;
+	for(i = 0; i < cur->n; i++) {
+		const char* path = m->conf->lists[i];
+		struct ddgm_file_id id;
+		struct ddg_list* l;
+		file_id(path, &id);
+		if(!id_changed(&id, &cur->ids[i]))
+			continue; /* unchanged */
+		if(!id.present) {
+			/* report a vanished file once, keep serving */
+			if(!id_changed(&id, &refused[i]))
+				continue;
+			refused[i] = id;
+			log_err("dyndns-guard: list %s is gone; the loaded "
+				"list keeps serving", path);
+			continue;
+		}
+		{
+			/* refused already and neither the list nor its
+			 * signature changed since: nothing new to try */
+			char sp[PATH_MAX + 8];
+			struct ddgm_file_id sid;
+			snprintf(sp, sizeof(sp), "%s.sig", path);
+			file_id(sp, &sid);
+			if(!id_changed(&id, &refused[i]) &&
+				!id_changed(&sid, &refused_sig[i]))
+				continue;
+			refused_sig[i] = sid;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		l = open_one(m, path, &id, err, sizeof(err));
+		if(!l) {
+			refused[i] = id;
+			atomic_fetch_add(&m->refusals, 1);
+			log_err("dyndns-guard: new list refused: %s; %s", err,
+				cur->lists[i] ? "the previous list keeps serving"
+				: "no list in force for it");
+			continue;
+		}
+		memset(&refused[i], 0, sizeof(refused[i]));
+		if(!ls) {
+			size_t j;
+			ls = listset_new(cur->n);
+			if(!ls) {
+				ddg_list_close(l);
+				log_err("dyndns-guard: out of memory replacing "
+					"%s", path);
+				return;
+			}
+			ls->generation = cur->generation + 1;
+			/* the others: re-open from the same files would race
+			 * with renames; share nothing, re-map what is in
+			 * force by its current file identity instead */
+			for(j = 0; j < cur->n; j++) {
+				ls->ids[j] = cur->ids[j];
+				memcpy(ls->ruleset[j], cur->ruleset[j],
+					sizeof(ls->ruleset[j]));
+			}
+		}
+		ls->lists[i] = l;
+		ls->ids[i] = id;
+		set_ruleset(ls, i, path);
+		changed++;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		{
+			struct ddg_list_info info;
+			ddg_list_info(l, &info);
+			log_info("dyndns-guard: list %s replaced: %u entries, "
+				"sha256 %s, loaded and validated in %.1f ms",
+				path, (unsigned)info.entries, info.sha256_hex,
+				(t1.tv_sec - t0.tv_sec) * 1e3 +
+				(t1.tv_nsec - t0.tv_nsec) / 1e6);
+		}
+	}
+	if(!ls)
+		return;
+	/* lists that did not change move over to the new set: they are
+	 * immutable, so both sets may point at them until the old set is
+	 * retired; ownership passes to the new set */
+	for(i = 0; i < cur->n; i++) {
+		if(!ls->lists[i]) {
+			ls->lists[i] = cur->lists[i];
+			ls->ids[i] = cur->ids[i];
+		}
+	}
+	for(i = 0; i < ls->n; i++)
+		if(ls->lists[i])
+			ls->ok++;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cur = publish(m, ls);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* the old set still owns lists that were carried over: drop those
+	 * references before freeing it */
+	for(i = 0; i < cur->n; i++)
+		if(cur->lists[i] == ls->lists[i])
+			cur->lists[i] = NULL;
+	ddgm_listset_free(cur);
+	atomic_fetch_add(&m->replacements, 1);
+	{
+		size_t n = ddgm_expire_cache(m, ls, time(NULL));
+		struct timespec t2;
+		clock_gettime(CLOCK_MONOTONIC, &t2);
+		log_info("dyndns-guard: list set %llu in force (%u changed); "
+			"old mapping released after %.1f ms; %u cached "
+			"answers expired in %.1f ms",
+			(unsigned long long)ls->generation, (unsigned)changed,
+			(t1.tv_sec - t0.tv_sec) * 1e3 +
+			(t1.tv_nsec - t0.tv_nsec) / 1e6, (unsigned)n,
+			(t2.tv_sec - t1.tv_sec) * 1e3 +
+			(t2.tv_nsec - t1.tv_nsec) / 1e6);
+	}
+}
+
+/** the watcher thread */
+static void*
+watcher_main(void* arg)
+{
+	struct ddg_mod* m = (struct ddg_mod*)arg;
+	struct ddgm_file_id* refused;
+	struct ddgm_file_id* refused_sig;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	refused = calloc(m->conf->nlists ? m->conf->nlists : 1,
+		sizeof(*refused));
+	refused_sig = calloc(m->conf->nlists ? m->conf->nlists : 1,
+		sizeof(*refused_sig));
+	if(!refused || !refused_sig) {
+		free(refused);
+		free(refused_sig);
+		log_err("dyndns-guard: out of memory: list watcher stopped");
+		return NULL;
+	}
+	pthread_mutex_lock(&m->stop_lock);
+	while(!m->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += m->conf->reload_check;
+		while(!m->stop && pthread_cond_timedwait(&m->stop_cond,
+			&m->stop_lock, &until) != ETIMEDOUT)
+			;
+		if(m->stop)
+			break;
+		pthread_mutex_unlock(&m->stop_lock);
+		check_lists(m, refused, refused_sig);
+		pthread_mutex_lock(&m->stop_lock);
+	}
+	pthread_mutex_unlock(&m->stop_lock);
+	free(refused);
+	free(refused_sig);
+	return NULL;
+}
+
+int
+ddgm_watcher_start(struct ddg_mod* m)
+{
+	int r;
+	pthread_mutex_init(&m->stop_lock, NULL);
+	pthread_cond_init(&m->stop_cond, NULL);
+	m->stop = 0;
+	if(m->conf->nlists == 0 || m->conf->reload_check == 0)
+		return 1;
+	r = pthread_create(&m->watcher, NULL, &watcher_main, m);
+	if(r != 0) {
+		log_err("dyndns-guard: cannot start the list watcher: %s",
+			strerror(r));
+		return 0;
+	}
+	m->watcher_running = 1;
+	return 1;
+}
+
+void
+ddgm_watcher_stop(struct ddg_mod* m)
+{
+	if(!m->watcher_running)
+		return;
+	pthread_mutex_lock(&m->stop_lock);
+	m->stop = 1;
+	pthread_cond_signal(&m->stop_cond);
+	pthread_mutex_unlock(&m->stop_lock);
+	pthread_join(m->watcher, NULL);
+	m->watcher_running = 0;
+}
