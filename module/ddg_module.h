@@ -100,8 +100,11 @@ struct ddg_mod {
 	struct ddg_policy* policy;
 	/** JSON event writer, or NULL */
 	struct ddg_evlog* evlog;
-	/** Ed25519 public key for list signatures (EVP_PKEY*), or NULL */
+	/** Ed25519 public key for list signatures (struct ddg_sign_key*),
+	 * or NULL */
 	void* pubkey;
+	/** identity of the event file when opened (to notice logrotate) */
+	struct ddgm_file_id log_id;
 
 	/** the list set in force */
 	_Atomic(struct ddgm_listset*) cur;
@@ -164,11 +167,18 @@ void ddgm_listset_free(struct ddgm_listset* ls);
 int ddgm_pubkey_load(struct ddg_mod* m);
 
 /**
- * Start the watcher thread that replaces lists changed on disk
- * (reload-check: seconds; 0 disables it).
+ * Start the watcher thread that replaces lists changed on disk and
+ * reopens a rotated event file, every reload-check: seconds (0 disables
+ * it).
  * @return 1 on success, 0 on error (logged).
  */
 int ddgm_watcher_start(struct ddg_mod* m);
+
+/**
+ * Remember the identity of the event file just opened, so that the
+ * watcher reopens it by its path after logrotate renamed it.
+ */
+void ddgm_note_logfile(struct ddg_mod* m);
 
 /**
  * Stop and join the watcher thread.  Safe when it never started.

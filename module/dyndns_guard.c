@@ -273,6 +273,7 @@ mod_load(struct ddg_mod* m)
 			log_err("dyndns-guard: log-file: %s", err);
 			return 0;
 		}
+		ddgm_note_logfile(m);
 	}
 	return 1;
 }

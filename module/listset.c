@@ -460,6 +460,33 @@ check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
 	}
 }
 
+void
+ddgm_note_logfile(struct ddg_mod* m)
+{
+	if(m->conf->log_file)
+		file_id(m->conf->log_file, &m->log_id);
+}
+
+/** reopen the event file when it was renamed or removed (logrotate) */
+static void
+check_logfile(struct ddg_mod* m)
+{
+	struct ddgm_file_id id;
+	if(!m->evlog || !m->conf->log_file)
+		return;
+	file_id(m->conf->log_file, &id);
+	if(id.present && id.dev == m->log_id.dev && id.ino == m->log_id.ino)
+		return;
+	ddg_evlog_reopen(m->evlog);
+	/* the writer thread reopens it; note the new one next time */
+	if(id.present)
+		m->log_id = id;
+	else
+		memset(&m->log_id, 0, sizeof(m->log_id));
+	verbose(VERB_OPS, "dyndns-guard: event file %s reopened",
+		m->conf->log_file);
+}
+
 /** the watcher thread */
 static void*
 watcher_main(void* arg)
@@ -492,6 +519,7 @@ watcher_main(void* arg)
 			break;
 		pthread_mutex_unlock(&m->stop_lock);
 		check_lists(m, refused, refused_sig);
+		check_logfile(m);
 		pthread_mutex_lock(&m->stop_lock);
 	}
 	pthread_mutex_unlock(&m->stop_lock);
@@ -507,7 +535,8 @@ ddgm_watcher_start(struct ddg_mod* m)
 	pthread_mutex_init(&m->stop_lock, NULL);
 	pthread_cond_init(&m->stop_cond, NULL);
 	m->stop = 0;
-	if(m->conf->nlists == 0 || m->conf->reload_check == 0)
+	if((m->conf->nlists == 0 && !m->conf->log_file) ||
+		m->conf->reload_check == 0)
 		return 1;
 	r = pthread_create(&m->watcher, NULL, &watcher_main, m);
 	if(r != 0) {

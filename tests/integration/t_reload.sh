@@ -18,7 +18,8 @@ echo "unlisted.net" >> "$WORK/ddns-b.txt"
 cp "$WORK/list-a.dgl" "$WORK/dyndns.dgl"
 write_ddg_conf '	list: "dyndns.dgl"
 	mode: block
-	reload-check: 1'
+	reload-check: 1
+	log-file: "events.json"'
 ub_start || { fail "unbound starts"; finish; }
 check "watcher configured" wait_log "reload-check 1s"
 
@@ -97,6 +98,14 @@ printf 'garbage\n' > "$WORK/garbage.dgl"
 install_list "$WORK/garbage.dgl"
 check "garbage list refused" wait_log "new list refused: .*dyndns.dgl:" 3 40
 check "unbound survived every bad list" kill -0 "$UB_PID"
+
+# --- the event file is reopened after logrotate renamed it
+mv "$WORK/events.json" "$WORK/events.json.1"
+sleep 1.5
+q bar.duckdns.org A >/dev/null
+i=0; while [ ! -s "$WORK/events.json" ] && [ $i -lt 40 ]; do sleep 0.1; i=$((i + 1)); done
+expect_match "events go to a new event file after logrotate" '"name":"bar\.duckdns\.org"' "$(cat "$WORK/events.json" 2>/dev/null)"
+expect_nomatch "... and not to the rotated one" '"name":"bar\.duckdns\.org"' "$(cat "$WORK/events.json.1")"
 
 # --- signed lists
 "$DDG" keygen -o "$WORK/k" >/dev/null 2>&1 && "$DDG" keygen -o "$WORK/other" >/dev/null 2>&1 \
