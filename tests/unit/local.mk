@@ -7,7 +7,7 @@ TESTS += tests/unit/check_name tests/unit/check_list \
 	tests/unit/check_compile
 endif
 TESTS += tests/unit/t_cli.sh
-EXTRA_DIST += tests/unit/t_cli.sh
+EXTRA_DIST += tests/unit/t_cli.sh tests/unit/tap.sh
 
 tests_unit_check_name_SOURCES = tests/unit/check_name.c
 tests_unit_check_name_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

@@ -3,31 +3,7 @@
 # reject messages, --strict, exit codes, verify on corrupt files, lookup,
 # dump round trip, determinism.
 # Needs top_builddir (exported by make check); runs from any directory.
-set -u
-: "${top_builddir:=.}"
-DG="$top_builddir/dyndns-guard"
-[ -x "$DG" ] || { echo "no $DG"; exit 99; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/t_cli.XXXXXX") || exit 99
-trap 'rm -rf "$T"' EXIT INT TERM
-cd "$T" || exit 99
-fails=0
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-# expect_rc WANT DESCRIPTION CMD...
-expect_rc() {
-	want=$1; what=$2; shift 2
-	"$@" >out.txt 2>err.txt
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$what (exit $rc)"
-	else bad "$what: exit $rc, want $want"; sed 's/^/# /' err.txt; fi
-}
-# expect_in FILE TEXT DESCRIPTION
-expect_in() {
-	if grep -F -- "$2" "$1" >/dev/null; then ok "$3"
-	else bad "$3: '$2' not in $1"; sed 's/^/# /' "$1"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # --- usage and exit codes
 expect_rc 0 "--help" "$DG" --help
@@ -205,6 +181,4 @@ expect_in err.txt "bad magic" "magic checked"
 expect_rc 1 "lookup on a corrupt file" "$DG" lookup flip.dgl duckdns.org
 expect_rc 1 "dump of a corrupt file" "$DG" dump flip.dgl
 
-echo "1..$n"
-[ "$fails" -eq 0 ] || { echo "$fails of $n failed"; exit 1; }
-exit 0
+tap_done

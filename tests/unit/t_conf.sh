@@ -3,32 +3,7 @@
 # naming file and line, the canonical print round trip, list checks, and
 # the explained decision steps for clients of several networks.
 # Needs top_builddir (exported by make check); runs from any directory.
-set -u
-: "${top_builddir:=.}"
-DG="$top_builddir/dyndns-guard"
-[ -x "$DG" ] || { echo "no $DG"; exit 99; }
-case "$DG" in /*) ;; *) DG="$(pwd)/$DG" ;; esac
-T=$(mktemp -d "${TMPDIR:-/tmp}/t_conf.XXXXXX") || exit 99
-trap 'rm -rf "$T"' EXIT INT TERM
-cd "$T" || exit 99
-fails=0
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-# expect_rc WANT DESCRIPTION CMD...
-expect_rc() {
-	want=$1; what=$2; shift 2
-	"$@" >out.txt 2>err.txt
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$what (exit $rc)"
-	else bad "$what: exit $rc, want $want"; sed 's/^/# /' out.txt err.txt; fi
-}
-# expect_in FILE TEXT DESCRIPTION
-expect_in() {
-	if grep -F -- "$2" "$1" >/dev/null; then ok "$3"
-	else bad "$3: '$2' not in $1"; sed 's/^/# /' "$1"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # --- lists
 printf 'duckdns.org\nno-ip.com\n' >ddns.txt
@@ -164,5 +139,4 @@ expect_rc 2 "explain no name" "$DG" explain -c dyndns-guard.conf
 expect_rc 1 "explain bad config" "$DG" explain -c typo.conf x.org
 expect_in err.txt "typo.conf:3: unknown key 'modee'" "explain reports config errors"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done
