@@ -95,6 +95,30 @@ check_signature(const char *path, const struct ddg_conf *conf,
 	return 1;
 }
 
+/**
+ * Load a configuration and build its policy, reporting errors.
+ * @return 0, or the exit code (load_exit() codes, 1 for a policy error).
+ */
+static int
+load_conf_policy(const char *path, struct ddg_conf **conf,
+	struct ddg_policy **pol)
+{
+	char err[DDG_ERR_LEN];
+	int r = ddg_conf_load(path, conf, err, sizeof(err));
+	if(r != DDG_OK) {
+		fprintf(stderr, "%s\n", err);
+		return load_exit(r);
+	}
+	r = ddg_policy_new(*conf, pol, err, sizeof(err));
+	if(r != DDG_OK) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		ddg_conf_free(*conf);
+		*conf = NULL;
+		return 1;
+	}
+	return 0;
+}
+
 int
 ddg_cmd_checkconf(int argc, char **argv)
 {
@@ -129,17 +153,9 @@ ddg_cmd_checkconf(int argc, char **argv)
 		}
 	}
 	path = conf_path(arg);
-	r = ddg_conf_load(path, &conf, err, sizeof(err));
-	if(r != DDG_OK) {
-		fprintf(stderr, "%s\n", err);
-		return load_exit(r);
-	}
-	r = ddg_policy_new(conf, &pol, err, sizeof(err));
-	if(r != DDG_OK) {
-		fprintf(stderr, "%s: %s\n", path, err);
-		ddg_conf_free(conf);
-		return 1;
-	}
+	r = load_conf_policy(path, &conf, &pol);
+	if(r != 0)
+		return r;
 	ddg_policy_free(pol);
 	if(conf->nlists == 0)
 		fprintf(stderr, "%s: warning: no list: configured; only zone: "
@@ -276,17 +292,9 @@ ddg_cmd_explain(int argc, char **argv)
 		return 2;
 	}
 	path = conf_path(carg);
-	r = ddg_conf_load(path, &conf, err, sizeof(err));
-	if(r != DDG_OK) {
-		fprintf(stderr, "%s\n", err);
-		return load_exit(r);
-	}
-	r = ddg_policy_new(conf, &pol, err, sizeof(err));
-	if(r != DDG_OK) {
-		fprintf(stderr, "%s: %s\n", path, err);
-		ddg_conf_free(conf);
-		return 1;
-	}
+	r = load_conf_policy(path, &conf, &pol);
+	if(r != 0)
+		return r;
 	if(nargl == 0) {
 		if(conf->nlists > MAXLISTS) {
 			fprintf(stderr, "%s: more than %d lists\n", path,
