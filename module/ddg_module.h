@@ -131,6 +131,9 @@ struct ddg_mod {
 	_Atomic uint64_t replacements;
 	/** replacements refused */
 	_Atomic uint64_t refusals;
+	/** identity of this module instance for the per-thread memo (a
+	 * reload makes a new instance, maybe at the same address) */
+	uint64_t instance;
 };
 
 /**

@@ -199,14 +199,20 @@ fi
 ub_start || fail "unbound restarts"
 
 # --- reload after a config edit applies it
+r=$(q +short second.example.com A)
+r=$(q +short second.example.com A)
+expect_eq "unlisted name resolves (and is remembered as no match)" "192.0.2.2" "$r"
 write_ddg_conf "$CONF_BASE
 	block-rcode: refused
-	ede: no"
+	ede: no
+	zone: \"second.example.com\" block"
 uctl reload >/dev/null || fail "reload"
 wait_log "dyndns-guard: module .* started" 2
 r=$(q foo.duckdns.org A)
 expect_match "after reload: block-rcode refused applies" "status: REFUSED" "$r"
 expect_nomatch "after reload: ede: no applies" "EDE: 15" "$r"
+r=$(q second.example.com A)
+expect_match "after reload: a new zone rule applies to a name that matched nothing before" "status: REFUSED" "$r"
 
 # --- a bad config stops Unbound at start-up with the file, line and reason
 ub_stop
