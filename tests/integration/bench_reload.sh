@@ -65,12 +65,16 @@ touch "$WORK/stop"; wait $lp
 echo "query loop: $(head -1 "$WORK/load.out") (lost = failed)"
 
 if command -v dnsperf >/dev/null 2>&1; then
-	echo "== throughput (dnsperf, $SECS s, cache-hit mix)"
+	echo "== throughput (dnsperf, $SECS s, one sender thread, cache-hit mix incl. a listed name)"
 	for i in $(seq 1 200); do echo "www.example.com A"; echo "second.example.com A"; echo "notduckdns.org A"; echo "www.unlisted.net A"; done > "$WORK/perf.txt"
-	dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/perf.txt" -l "$SECS" -c 4 -Q 100000 2>/dev/null | grep -E "Queries per second|Queries lost" | sed 's/^/  with module: /'
+	# the module checks every answer, cache hits included, against the
+	# 1M-entry list: the mix above is all unlisted names answered from
+	# the cache, the common case of a resolver's traffic
+	dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/perf.txt" -l "$SECS" -c 4 -T 1 2>/dev/null | grep -E "Queries per second|Queries lost" | sed 's/^/  with module: /'
 	ub_stop
 	sed -i 's/module-config: "dynlib validator iterator"/module-config: "validator iterator"/; /^dynlib:/,/dynlib-file/d' "$WORK/unbound.conf"
 	ub_start
-	dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/perf.txt" -l "$SECS" -c 4 -Q 100000 2>/dev/null | grep -E "Queries per second|Queries lost" | sed 's/^/  stock:       /'
+	dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/perf.txt" -l "$SECS" -c 4 -T 1 2>/dev/null | grep -E "Queries per second|Queries lost" | sed 's/^/  stock:       /'
+	ps -o rss= -p "$UB_PID" | awk '{ printf "stock unbound RSS (no module): %.1f MiB\n", $1 / 1024 }'
 fi
 ub_stop
