@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <openssl/evp.h>
 
 #include "dyndns-guard/err.h"
@@ -20,26 +23,14 @@
 #include "dyndns-guard/list_format.h"
 #include "dyndns-guard/name.h"
 
-/** most index levels: 8^11 > 2^32 entries */
-#define DDG_LIST_MAXLVL 12
-
-/** in-memory index record of an entry */
-struct lrec {
-	/** the first 8 key bytes, big-endian, zero-padded: p0 order agrees
-	 * with key order (equal p0 are resolved on the keys) */
-	uint64_t p0;
-	/** key offset in the keys section */
-	uint32_t koff;
-	/** nearest enclosing entry or DDG_LIST_NO_PARENT */
-	uint32_t parent;
-	/** key length */
-	uint16_t klen;
-	/** category index */
-	uint16_t cat;
-	/** unused, 0 */
-	uint32_t pad;
-};
-_Static_assert(sizeof(struct lrec) == 24, "lrec is 24 bytes");
+/** whether the search index is used in place: the file stores it as
+ * little-endian 64-bit numbers, so a little-endian host can compare them
+ * directly once they are validated */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DDG_INDEX_IN_PLACE 1
+#else
+#define DDG_INDEX_IN_PLACE 0
+#endif
 
 /** an opened list */
 struct ddg_list {
@@ -59,19 +50,20 @@ struct ddg_list {
 	uint32_t ncat;
 	/** category names, ncat pointers into the mapping */
 	const char **cat;
-	/** search index built at open (not part of the file): one record
-	 * per entry, 128-byte aligned, padded to a multiple of 8 with
-	 * p0 = UINT64_MAX.  It is level 0 of a static B+tree whose upper
-	 * levels lvl[k] (k >= 1) hold every 8th p0 of the level below, so a
-	 * search reads one cache line (pair) per level and, unless two keys
-	 * share their first 8 bytes with the query, never touches the file */
-	struct lrec *rec;
-	/** the upper levels; lvl[0] is unused (level 0 is rec) */
-	uint64_t *lvl[DDG_LIST_MAXLVL];
-	/** elements per level */
+	/** the search index levels, lvl[0] holding one number per entry
+	 * (padded to a multiple of 8 with DDG_LIST_IDX_PAD) and lvl[k+1]
+	 * every 8th number of lvl[k], so that a search reads one cache line
+	 * per level and, unless two keys share their first 8 bytes with the
+	 * query, only one entry record and no key.  They point into the
+	 * file (little-endian host, 8-byte aligned bytes) or into idxheap */
+	const uint64_t *lvl[DDG_LIST_MAXLVL];
+	/** numbers per level (padding not counted) */
 	size_t lvln[DDG_LIST_MAXLVL];
-	/** number of levels, level 0 included (0 for an empty list) */
+	/** number of levels (0 for an empty list) */
 	int nlvl;
+	/** native copy of the search index when it cannot be used in place
+	 * (big-endian host, or caller memory not 8-byte aligned); else NULL */
+	uint64_t *idxheap;
 	/** header information */
 	struct ddg_list_info info;
 };
@@ -123,9 +115,77 @@ ddg_list_digest(const uint8_t *buf, size_t len, uint8_t *md)
 	return ok ? DDG_OK : DDG_ERR_NOMEM;
 }
 
+/** files from this size on are hashed by a helper thread while the
+ * structure is checked (the two take about the same time) */
+#define SHA_THREAD_MIN (1024u * 1024)
+
+/** the SHA-256 of a list, possibly computed by a helper thread */
+struct sha_job {
+	const uint8_t *b;	/**< the bytes */
+	size_t len;		/**< their number */
+	int r;			/**< ddg_list_digest() result */
+	int running;		/**< whether th is to be joined */
+	pthread_t th;		/**< the helper thread */
+	uint8_t md[32];		/**< the digest */
+};
+
+/** helper thread body */
+static void *
+sha_thread(void *arg)
+{
+	struct sha_job *j = arg;
+
+	j->r = ddg_list_digest(j->b, j->len, j->md);
+	return NULL;
+}
+
+/** start hashing in a helper thread if the file is large; without a
+ * thread (small file, or it cannot be created) sha_finish hashes */
+static void
+sha_start(struct sha_job *j, const uint8_t *b, size_t len)
+{
+	sigset_t all, old;
+
+	j->b = b;
+	j->len = len;
+	j->r = DDG_ERR_NOMEM;
+	j->running = 0;
+	if(len < SHA_THREAD_MIN)
+		return;
+	/* no signal is delivered to the helper */
+	sigfillset(&all);
+	if(pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
+		return;
+	j->running = pthread_create(&j->th, NULL, sha_thread, j) == 0;
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/** wait for the helper thread, if any (the bytes must stay valid until
+ * then: call this on every path after sha_start) */
+static void
+sha_join(struct sha_job *j)
+{
+	if(j->running) {
+		(void)pthread_join(j->th, NULL);
+		j->running = 0;
+	}
+}
+
+/** the digest: the helper's result, or computed now */
+static int
+sha_finish(struct sha_job *j, uint8_t *md)
+{
+	if(j->running)
+		sha_join(j);
+	else
+		j->r = ddg_list_digest(j->b, j->len, j->md);
+	memcpy(md, j->md, 32);
+	return j->r;
+}
+
 /** round up to the section alignment */
 static uint64_t
-align8(uint64_t v)
+align_sec(uint64_t v)
 {
 	return (v + (DDG_LIST_ALIGN - 1)) & ~(uint64_t)(DDG_LIST_ALIGN - 1);
 }
@@ -230,6 +290,32 @@ key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	size_t i = 0, lstart = 0, wire = 1;
 
+	if(len >= 1 && len <= DDG_NAME_MAXLABEL + 1 && k[len - 1] == 0) {
+		/* short key (all real ones): no label can exceed 63 bytes and
+		 * the name not 255, so without escapes it is enough that no
+		 * byte is 0x01 or uppercase and that no separator follows a
+		 * separator or starts the key.  No loop over the labels */
+		uint64_t carry = 1;	/* a virtual separator before byte 0 */
+		while(i < len) {
+			uint64_t x = 0, hi, z, lt2;
+			size_t nb = len - i < 8 ? len - i : 8;
+			if(avail - i >= 8)
+				memcpy(&x, k + i, 8);
+			else
+				memcpy(&x, k + i, nb);
+			hi = nb == 8 ? 0x8080808080808080ULL :
+				(0x8080808080808080ULL &
+				((1ULL << (nb * 8)) - 1));
+			z = zero_bytes(x) & hi;
+			lt2 = zero_bytes(x & 0xfefefefefefefefeULL) & hi;
+			if((lt2 & ~z) | (upper_bytes(x) & hi) |
+				(z & ((z << 8) | (carry << 7))))
+				return key_check_slow(k, len, bad);
+			carry = z >> 63;
+			i += nb;
+		}
+		return NULL;
+	}
 	while(i < len) {
 		uint64_t x = 0, hi, z, lt2;
 		size_t nb = len - i < 8 ? len - i : 8;
@@ -367,6 +453,19 @@ zero_upto(const uint8_t *b, uint64_t from, uint64_t to)
 	return to;
 }
 
+/** a number of the search index in the file (any alignment) */
+static inline uint64_t
+idx_get(const uint8_t *p)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+#else
+	return ddg_get64(p);
+#endif
+}
+
 /** huge page size assumed for large index levels */
 #define HUGE_SIZE (2 * 1024 * 1024)
 
@@ -390,76 +489,34 @@ index_mem(size_t bytes)
 	return aligned_alloc(128, (bytes + 127) & ~(size_t)127);
 }
 
-/** level 0: n records, padded */
-static struct lrec *
-rec_alloc(size_t n)
-{
-	size_t r = (n + 7) & ~(size_t)7, i;
-	struct lrec *a = index_mem(r * sizeof(*a));
-
-	if(a) {
-		for(i = n; i < r; i++) {
-			a[i].p0 = UINT64_MAX;
-			a[i].koff = 0;
-			a[i].pad = 0;
-			a[i].parent = DDG_LIST_NO_PARENT;
-			a[i].klen = 0;
-			a[i].cat = 0;
-		}
-	}
-	return a;
-}
-
-/** free the index */
+/** free the index copy */
 static void
 index_free(struct ddg_list *l)
 {
-	int k;
-
-	for(k = 1; k < l->nlvl; k++)
-		free(l->lvl[k]);
-	free(l->rec);
-	l->rec = NULL;
+	free(l->idxheap);
+	l->idxheap = NULL;
 	l->nlvl = 0;
 }
 
-/** build the upper levels over rec (n > 0); returns 0 or -1 */
-static int
-index_build(struct ddg_list *l, size_t n)
-{
-	int k = 0;
-
-	l->lvln[0] = n;
-	l->nlvl = 1;
-	while(l->lvln[k] > 8 && k + 1 < DDG_LIST_MAXLVL) {
-		size_t m = (l->lvln[k] + 7) / 8, r = (m + 7) & ~(size_t)7, j;
-		uint64_t *a = index_mem(r * 8);
-		if(!a)
-			return -1;
-		for(j = 0; j < m; j++)
-			a[j] = k == 0 ? l->rec[8 * j].p0 : l->lvl[k][8 * j];
-		for(j = m; j < r; j++)
-			a[j] = UINT64_MAX;
-		l->lvl[k + 1] = a;
-		l->lvln[k + 1] = m;
-		l->nlvl = k + 2;
-		k++;
-	}
-	return 0;
-}
-
-/** validate everything; on success fill the struct (cat is allocated) */
+/** validate everything; on success fill the struct (cat and, if the
+ * search index cannot be used in place, idxheap are allocated) */
 static int
 validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 	char *err, size_t errlen)
 {
-	uint64_t fsize, off[4], size[4], expect, z;
-	static const char *secname[4] = { "categories", "sources",
-		"entry table", "keys" };
-	static const int secfield[4] = { DDG_LH_CAT_OFF, DDG_LH_SRC_OFF,
-		DDG_LH_ENT_OFF, DDG_LH_KEY_OFF };
+	/* sections in file order; the keys section is last */
+	enum { S_CAT, S_SRC, S_ENT, S_IDX, S_KEY, NSEC };
+	uint64_t fsize, off[NSEC], size[NSEC], expect, z;
+	static const char *secname[NSEC] = { "categories", "sources",
+		"entry table", "search index", "keys" };
+	static const int secfield[NSEC] = { DDG_LH_CAT_OFF, DDG_LH_SRC_OFF,
+		DDG_LH_ENT_OFF, DDG_LH_IDX_OFF, DDG_LH_KEY_OFF };
+	uint64_t lvcnt[DDG_LIST_MAXLVL], lvoff[DDG_LIST_MAXLVL], idxsize;
 	uint32_t version, flags, n, ncat, i;
-	const uint8_t *ent, *keys, *p;
+	const uint8_t *ent, *keys, *p, *idx;
+	uint64_t *heap = NULL;
+	struct sha_job sha;
+	int in_place, nlvl, k;
 	uint8_t md[32];
 	int s;
 
@@ -502,7 +559,7 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 			(unsigned long long)fsize, len);
 	/* sections: in bounds, in order, aligned, gaps zero */
 	expect = DDG_LIST_HDR_SIZE;
-	for(s = 0; s < 4; s++) {
+	for(s = 0; s < NSEC; s++) {
 		off[s] = ddg_get32(b + secfield[s]);
 		size[s] = ddg_get32(b + secfield[s] + 4);
 		if(off[s] % DDG_LIST_ALIGN)
@@ -529,29 +586,45 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 					z, "nonzero padding before the %s "
 					"section", secname[s]);
 		}
-		expect = align8(off[s] + size[s]);
+		expect = align_sec(off[s] + size[s]);
 	}
-	if(off[3] + size[3] != len)
-		return fail(err, errlen, DDG_ERR_CORRUPT, name, off[3] + size[3],
+	if(off[S_KEY] + size[S_KEY] != len)
+		return fail(err, errlen, DDG_ERR_CORRUPT, name,
+			off[S_KEY] + size[S_KEY],
 			"trailing bytes after the keys section");
-	if(size[2] != (uint64_t)n * DDG_LIST_ENTRY_SIZE)
+	if(size[S_ENT] != (uint64_t)n * DDG_LIST_ENTRY_SIZE)
 		return fail(err, errlen, DDG_ERR_CORRUPT, name, DDG_LH_ENT_SIZE,
 			"entry table size %llu does not match %u entries",
-			(unsigned long long)size[2], n);
+			(unsigned long long)size[S_ENT], n);
+	nlvl = ddg_list_index_layout(n, lvcnt, lvoff, &idxsize);
+	if(size[S_IDX] != idxsize)
+		return fail(err, errlen, DDG_ERR_CORRUPT, name, DDG_LH_IDX_SIZE,
+			"search index size %llu does not match %u entries "
+			"(expected %llu)", (unsigned long long)size[S_IDX], n,
+			(unsigned long long)idxsize);
+	idx = b + off[S_IDX];
+	/* in place: the numbers are 64-bit aligned (section offsets are
+	 * multiples of 64) when the bytes are */
+	in_place = DDG_INDEX_IN_PLACE && ((uintptr_t)b & 7) == 0;
 
+	/* the checksum, in parallel with the structural checks below (its
+	 * result is looked at last) */
+	sha_start(&sha, b, len);
 	/* categories */
 	l->cat = NULL;
-	l->rec = NULL;
+	l->idxheap = NULL;
 	l->nlvl = 0;
 	if(ncat > 0) {
 		l->cat = calloc(ncat, sizeof(*l->cat));
-		if(!l->cat)
-			return fail(err, errlen, DDG_ERR_NOMEM, name, 0,
+		if(!l->cat) {
+			fail(err, errlen, DDG_ERR_NOMEM, name, 0,
 				"out of memory");
+			goto fail_free;
+		}
 	}
-	p = b + off[0];
+	p = b + off[S_CAT];
 	{
-		const uint8_t *end = p + size[0], *prev = NULL;
+		const uint8_t *end = p + size[S_CAT], *prev = NULL;
 		for(i = 0; i < ncat; i++) {
 			const uint8_t *c = p;
 			while(p < end && *p && catchar(*p) &&
@@ -591,44 +664,46 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 	}
 	/* sources */
 	{
-		const uint8_t *src = b + off[1];
-		uint64_t k;
-		if(size[1] == 0 || src[size[1] - 1] != 0) {
+		const uint8_t *src = b + off[S_SRC];
+		uint64_t sk;
+		if(size[S_SRC] == 0 || src[size[S_SRC] - 1] != 0) {
 			fail(err, errlen, DDG_ERR_CORRUPT, name,
-				off[1] + (size[1] ? size[1] - 1 : 0),
+				off[S_SRC] + (size[S_SRC] ? size[S_SRC] - 1 : 0),
 				"sources section not NUL-terminated");
 			goto corrupt;
 		}
-		for(k = 0; k + 1 < size[1]; k++) {
-			if(src[k] < 0x20 && src[k] != '\n' && src[k] != '\t') {
+		for(sk = 0; sk + 1 < size[S_SRC]; sk++) {
+			if(src[sk] < 0x20 && src[sk] != '\n' &&
+				src[sk] != '\t') {
 				fail(err, errlen, DDG_ERR_CORRUPT, name,
-					off[1] + k, "control byte 0x%02x in the "
-					"sources section", src[k]);
+					off[S_SRC] + sk, "control byte 0x%02x "
+					"in the sources section", src[sk]);
 				goto corrupt;
 			}
 		}
 	}
 	/* entries and keys */
-	ent = b + off[2];
-	keys = b + off[3];
+	ent = b + off[S_ENT];
+	keys = b + off[S_KEY];
 	expect = 0;
-	l->rec = NULL;
-	if(n > 0) {
-		l->rec = rec_alloc(n);
-		if(!l->rec) {
+	if(!in_place && idxsize > 0) {
+		heap = index_mem((size_t)idxsize);
+		if(!heap) {
 			fail(err, errlen, DDG_ERR_NOMEM, name, 0,
 				"out of memory");
 			goto fail_free;
 		}
+		l->idxheap = heap;
 	}
 	for(i = 0; i < n; i++) {
 		const uint8_t *r = ent + (size_t)i * DDG_LIST_ENTRY_SIZE;
-		uint64_t roff = off[2] + (uint64_t)i * DDG_LIST_ENTRY_SIZE;
+		uint64_t roff = off[S_ENT] + (uint64_t)i * DDG_LIST_ENTRY_SIZE;
 		uint32_t ko = ddg_get32(r + DDG_LE_KEYOFF);
 		uint32_t kl = ddg_get16(r + DDG_LE_KEYLEN);
 		uint32_t cat = ddg_get16(r + DDG_LE_CAT);
 		uint32_t par = ddg_get32(r + DDG_LE_PARENT);
 		uint32_t want;
+		uint64_t p0, fp0;
 		const char *why;
 		size_t bad = 0;
 
@@ -638,7 +713,7 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 				"out of range", i, kl);
 			goto corrupt;
 		}
-		if(ko > size[3] || kl > size[3] - ko) {
+		if(ko > size[S_KEY] || kl > size[S_KEY] - ko) {
 			fail(err, errlen, DDG_ERR_CORRUPT, name,
 				roff + DDG_LE_KEYOFF, "entry %u key (offset %u, "
 				"length %u) out of range of the keys section",
@@ -659,10 +734,10 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 				"out of range (%u categories)", i, cat, ncat);
 			goto corrupt;
 		}
-		why = key_check(keys + ko, kl, size[3] - ko, &bad);
+		why = key_check(keys + ko, kl, size[S_KEY] - ko, &bad);
 		if(why) {
 			fail(err, errlen, DDG_ERR_CORRUPT, name,
-				off[3] + ko + bad, "entry %u invalid key: %s",
+				off[S_KEY] + ko + bad, "entry %u invalid key: %s",
 				i, why);
 			goto corrupt;
 		}
@@ -679,7 +754,7 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 			uint32_t j = i - 1;
 			if(c == kl || (c < pl && pk[c] > keys[ko + c])) {
 				fail(err, errlen, DDG_ERR_CORRUPT, name,
-					off[3] + ko, "entry %u out of order "
+					off[S_KEY] + ko, "entry %u out of order "
 					"(not greater than entry %u)", i, i - 1);
 				goto corrupt;
 			}
@@ -693,12 +768,31 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 				j = ddg_get32(q + DDG_LE_PARENT);
 			}
 		}
-		l->rec[i].p0 = prefix64_avail(keys + ko, kl, size[3] - ko);
-		l->rec[i].koff = ko;
-		l->rec[i].pad = 0;
-		l->rec[i].parent = par;
-		l->rec[i].klen = (uint16_t)kl;
-		l->rec[i].cat = (uint16_t)cat;
+		/* the search index number of the entry, and the level 1
+		 * number that summarises its block */
+		p0 = prefix64_avail(keys + ko, kl, size[S_KEY] - ko);
+		fp0 = idx_get(idx + (size_t)i * 8);
+		if(fp0 != p0) {
+			fail(err, errlen, DDG_ERR_CORRUPT, name,
+				off[S_IDX] + (uint64_t)i * 8, "entry %u search "
+				"index number 0x%016llx differs from its key "
+				"(0x%016llx)", i, (unsigned long long)fp0,
+				(unsigned long long)p0);
+			goto corrupt;
+		}
+		if(heap)
+			heap[i] = p0;
+		if((i & 7) == 0 && nlvl > 1) {
+			uint64_t o1 = lvoff[1] + (uint64_t)(i >> 3) * 8;
+			fp0 = idx_get(idx + o1);
+			if(fp0 != p0) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name,
+					off[S_IDX] + o1, "search index level 1 "
+					"number %u differs from entry %u", i >> 3,
+					i);
+				goto corrupt;
+			}
+		}
 		if(par != want) {
 			const uint8_t *q;
 			if(par != DDG_LIST_NO_PARENT && par >= i) {
@@ -730,14 +824,46 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 			goto corrupt;
 		}
 	}
-	if(expect != size[3]) {
-		fail(err, errlen, DDG_ERR_CORRUPT, name, off[3] + expect,
+	if(expect != size[S_KEY]) {
+		fail(err, errlen, DDG_ERR_CORRUPT, name, off[S_KEY] + expect,
 			"keys section has %llu unused bytes",
-			(unsigned long long)(size[3] - expect));
+			(unsigned long long)(size[S_KEY] - expect));
 		goto corrupt;
 	}
+	/* the rest of the search index: level 0 padding, the upper levels
+	 * (level 1 numbers were compared in the entry loop) and their
+	 * padding */
+	for(k = 0; k < nlvl; k++) {
+		uint64_t j, end = k + 1 < nlvl ? lvoff[k + 1] : idxsize;
+		uint64_t nk = (end - lvoff[k]) / 8;
+		for(j = k > 1 ? 0 : lvcnt[k]; j < nk; j++) {
+			uint64_t o = lvoff[k] + j * 8, want64, got;
+			got = idx_get(idx + o);
+			if(j >= lvcnt[k])
+				want64 = DDG_LIST_IDX_PAD;
+			else
+				want64 = idx_get(idx + lvoff[k - 1] +
+					j * 8 * DDG_LIST_FANOUT);
+			if(got != want64) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name,
+					off[S_IDX] + o, j >= lvcnt[k] ?
+					"search index level %d padding number "
+					"%llu is not 0xffffffffffffffff" :
+					"search index level %d number %llu "
+					"differs from the number it summarises",
+					k, (unsigned long long)j);
+				goto corrupt;
+			}
+			if(heap)
+				heap[o / 8] = got;
+		}
+		if(heap && k == 1) {
+			for(j = 0; j < lvcnt[1]; j++)
+				heap[lvoff[1] / 8 + j] = heap[j * 8];
+		}
+	}
 	/* checksum last: the structural checks name the defect */
-	if(ddg_list_digest(b, len, md) != DDG_OK) {
+	if(sha_finish(&sha, md) != DDG_OK) {
 		fail(err, errlen, DDG_ERR_NOMEM, name, 0,
 			"cannot compute SHA-256");
 		goto fail_free;
@@ -749,10 +875,12 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 		goto corrupt;
 	}
 
-	if(n > 0 && index_build(l, n) != 0) {
-		fail(err, errlen, DDG_ERR_NOMEM, name, 0, "out of memory");
-		goto fail_free;
+	for(k = 0; k < nlvl; k++) {
+		l->lvl[k] = heap ? heap + lvoff[k] / 8 :
+			(const uint64_t *)(const void *)(idx + lvoff[k]);
+		l->lvln[k] = (size_t)lvcnt[k];
 	}
+	l->nlvl = nlvl;
 	l->base = b;
 	l->len = len;
 	l->ent = ent;
@@ -772,14 +900,16 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 		l->info.sha256_hex[2 * i + 1] = hx[md[i] & 15];
 	}
 	l->info.sha256_hex[64] = 0;
-	l->info.sources = (const char *)(b + off[1]);
+	l->info.sources = (const char *)(b + off[S_SRC]);
 	return DDG_OK;
 corrupt:
+	sha_join(&sha);
 	free(l->cat);
 	l->cat = NULL;
 	index_free(l);
 	return DDG_ERR_CORRUPT;
 fail_free:
+	sha_join(&sha);
 	free(l->cat);
 	l->cat = NULL;
 	index_free(l);
@@ -892,11 +1022,25 @@ ddg_list_close(struct ddg_list *list)
 	free(list);
 }
 
+/** entry record i */
+static inline const uint8_t *
+erec(const struct ddg_list *l, uint32_t i)
+{
+	return l->ent + (size_t)i * DDG_LIST_ENTRY_SIZE;
+}
+
+/** key length of entry i */
+static inline size_t
+eklen(const struct ddg_list *l, uint32_t i)
+{
+	return ddg_get16(erec(l, i) + DDG_LE_KEYLEN);
+}
+
 /** key of entry i */
 static inline const uint8_t *
 ekey(const struct ddg_list *l, uint32_t i, size_t *kl)
 {
-	const uint8_t *r = l->ent + (size_t)i * DDG_LIST_ENTRY_SIZE;
+	const uint8_t *r = erec(l, i);
 	*kl = ddg_get16(r + DDG_LE_KEYLEN);
 	return l->keys + ddg_get32(r + DDG_LE_KEYOFF);
 }
@@ -909,13 +1053,16 @@ static int64_t
 search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 	size_t *c)
 {
-	const struct lrec *a = l->rec;
+	const uint64_t *a;
 	uint64_t qp = prefix64(q, qlen), x;
 	size_t base, lo, hi, blk = 0, kl;
 	const uint8_t *k;
 	int lv;
 
-	if(l->n == 0 || a[0].p0 > qp)
+	if(l->n == 0)
+		return -1;
+	a = l->lvl[0];
+	if(a[0] > qp)
 		return -1;
 	/* one cache line per level: the last of 8 that is <= qp (the first
 	 * one always is: it equals the element chosen one level up) */
@@ -928,31 +1075,32 @@ search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 		if(idx >= l->lvln[lv])
 			idx = l->lvln[lv] - 1;	/* padding equal to qp */
 		blk = idx;
-		if(lv > 1)
-			__builtin_prefetch(l->lvl[lv - 1] + blk * 8);
-		else {
-			/* a block of 8 records spans three cache lines */
-			__builtin_prefetch(a + blk * 8);
-			__builtin_prefetch(a + blk * 8 + 3);
-			__builtin_prefetch(a + blk * 8 + 6);
+		__builtin_prefetch(l->lvl[lv - 1] + blk * 8);
+		if(lv == 1) {
+			/* the 8 entry records of the block: 96 bytes, two
+			 * cache lines (the table is 64-byte aligned) */
+			const uint8_t *r = l->ent + blk * 8 *
+				DDG_LIST_ENTRY_SIZE;
+			__builtin_prefetch(r);
+			__builtin_prefetch(r + 8 * DDG_LIST_ENTRY_SIZE - 1);
 		}
 	}
 	{
-		const struct lrec *bl = a + blk * 8;
-		size_t cnt = (bl[0].p0 <= qp) + (bl[1].p0 <= qp) +
-			(bl[2].p0 <= qp) + (bl[3].p0 <= qp) +
-			(bl[4].p0 <= qp) + (bl[5].p0 <= qp) +
-			(bl[6].p0 <= qp) + (bl[7].p0 <= qp);
+		const uint64_t *bl = a + blk * 8;
+		size_t cnt = (bl[0] <= qp) + (bl[1] <= qp) + (bl[2] <= qp) +
+			(bl[3] <= qp) + (bl[4] <= qp) + (bl[5] <= qp) +
+			(bl[6] <= qp) + (bl[7] <= qp);
 		base = blk * 8 + cnt - 1;
 		if(base >= l->n)
 			base = l->n - 1;
 	}
-	x = a[base].p0 ^ qp;
+	x = a[base] ^ qp;
 	if(x != 0) {
 		/* decided on the prefixes: they differ inside the first 8
 		 * bytes; the key may be shorter than that */
 		size_t cp = (size_t)(__builtin_clzll(x) >> 3);
-		*c = cp < a[base].klen ? cp : a[base].klen;
+		kl = eklen(l, (uint32_t)base);
+		*c = cp < kl ? cp : kl;
 		return (int64_t)base;
 	}
 	/* a run of equal prefixes ends at base: find its start, then
@@ -960,7 +1108,7 @@ search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 	lo = base;
 	{
 		size_t step = 1;
-		while(lo >= step && a[lo - step].p0 == qp) {
+		while(lo >= step && a[lo - step] == qp) {
 			lo -= step;
 			step <<= 1;
 		}
@@ -969,7 +1117,7 @@ search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 			size_t l0 = lo >= step ? lo - step + 1 : 0, h0 = lo;
 			while(l0 < h0) {
 				size_t mid = l0 + (h0 - l0) / 2;
-				if(a[mid].p0 == qp)
+				if(a[mid] == qp)
 					h0 = mid;
 				else
 					l0 = mid + 1;
@@ -980,16 +1128,15 @@ search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 	hi = base + 1;
 	while(lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		k = l->keys + a[mid].koff;
-		if(keycmp(k, a[mid].klen, q, qlen) <= 0)
+		k = ekey(l, (uint32_t)mid, &kl);
+		if(keycmp(k, kl, q, qlen) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if(lo == 0)
 		return -1;
-	k = l->keys + a[lo - 1].koff;
-	kl = a[lo - 1].klen;
+	k = ekey(l, (uint32_t)(lo - 1), &kl);
 	*c = cpl(k, kl, q, qlen);
 	return (int64_t)lo - 1;
 }
@@ -1002,7 +1149,7 @@ ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
 	int wl, klen, nlab, k, skip;
 	int64_t f;
 	uint32_t i;
-	size_t c = 0, j;
+	size_t c = 0, j, kl;
 
 	wl = ddg_name_wire_len(qname, qname_len);
 	if(wl < 0)
@@ -1015,15 +1162,15 @@ ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
 		return 0;
 	/* the first of f and its ancestors no longer than c */
 	i = (uint32_t)f;
-	while(list->rec[i].klen > c) {
-		i = list->rec[i].parent;
+	while((kl = eklen(list, i)) > c) {
+		i = ddg_get32(erec(list, i) + DDG_LE_PARENT);
 		if(i == DDG_LIST_NO_PARENT)
 			return 0;
 	}
 	/* labels of the entry: separators in its key, which is the query
-	 * key's first klen bytes */
+	 * key's first kl bytes */
 	k = 0;
-	for(j = 0; j < list->rec[i].klen; j++)
+	for(j = 0; j < kl; j++)
 		k += key[j] == 0;
 	nlab = ddg_name_label_count(qname);
 	skip = nlab - k;
@@ -1032,7 +1179,7 @@ ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
 		m->zone_off += (size_t)qname[m->zone_off] + 1;
 	m->zone_labels = k;
 	m->entry = i;
-	m->category = list->rec[i].cat;
+	m->category = ddg_get16(erec(list, i) + DDG_LE_CAT);
 	m->category_name = list->cat[m->category];
 	return 1;
 }
@@ -1071,7 +1218,7 @@ ddg_list_entry(const struct ddg_list *list, uint32_t i, uint8_t *wire,
 
 	if(i >= list->n)
 		return DDG_ERR_RANGE;
-	r = list->ent + (size_t)i * DDG_LIST_ENTRY_SIZE;
+	r = erec(list, i);
 	k = ekey(list, i, &kl);
 	if(wire && ddg_name_from_key(k, kl, wire) < 0)
 		return DDG_ERR_RANGE;	/* cannot happen after validation */

@@ -218,7 +218,7 @@ cat_cmp(const void *x, const void *y)
 
 /** round up to the section alignment */
 static size_t
-align8(size_t v)
+align_sec(size_t v)
 {
 	return (v + (DDG_LIST_ALIGN - 1)) & ~(size_t)(DDG_LIST_ALIGN - 1);
 }
@@ -232,7 +232,9 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	uint16_t *used = NULL, *remap = NULL, nused = 0;
 	uint8_t *buf = NULL;
 	size_t i, catsize = 0, srcsize, keysize = 0, off_cat, off_src, off_ent,
-		off_key, total;
+		off_idx, off_key, total;
+	uint64_t lvcnt[DDG_LIST_MAXLVL], lvoff[DDG_LIST_MAXLVL], idxsize;
+	int nlvl;
 	int r = DDG_ERR_NOMEM;
 
 	memset(&s, 0, sizeof(s));
@@ -316,12 +318,19 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	}
 	srcsize = lw->srclen + 1;
 	off_cat = DDG_LIST_HDR_SIZE;
-	off_src = align8(off_cat + catsize);
-	off_ent = align8(off_src + srcsize);
-	off_key = align8(off_ent + (size_t)nk * DDG_LIST_ENTRY_SIZE);
+	off_src = align_sec(off_cat + catsize);
+	off_ent = align_sec(off_src + srcsize);
+	off_idx = align_sec(off_ent + (size_t)nk * DDG_LIST_ENTRY_SIZE);
+	nlvl = ddg_list_index_layout(nk, lvcnt, lvoff, &idxsize);
+	if(idxsize > UINT32_MAX) {
+		r = DDG_ERR_RANGE;
+		goto out;
+	}
+	off_key = align_sec(off_idx + (size_t)idxsize);
 	total = off_key + keysize;
 	if(catsize > UINT32_MAX || srcsize > UINT32_MAX ||
-		keysize > UINT32_MAX || off_key > UINT32_MAX) {
+		keysize > UINT32_MAX || off_key > UINT32_MAX ||
+		(uint64_t)nk * DDG_LIST_ENTRY_SIZE > UINT32_MAX) {
 		r = DDG_ERR_RANGE;
 		goto out;
 	}
@@ -344,6 +353,8 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	ddg_put32(buf + DDG_LH_ENT_SIZE, (uint32_t)nk * DDG_LIST_ENTRY_SIZE);
 	ddg_put32(buf + DDG_LH_KEY_OFF, (uint32_t)off_key);
 	ddg_put32(buf + DDG_LH_KEY_SIZE, (uint32_t)keysize);
+	ddg_put32(buf + DDG_LH_IDX_OFF, (uint32_t)off_idx);
+	ddg_put32(buf + DDG_LH_IDX_SIZE, (uint32_t)idxsize);
 	/* categories, in remapped order */
 	{
 		size_t o = off_cat;
@@ -372,6 +383,26 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 			ddg_put32(rec + DDG_LE_PARENT, parent[j]);
 			memcpy(buf + off_key + ko, e->key, e->klen);
 			ko += e->klen;
+			/* search index level 0 */
+			ddg_put64(buf + off_idx + lvoff[0] + (size_t)j * 8,
+				ddg_list_key_prefix(e->key, e->klen));
+		}
+	}
+	/* search index: padding, then the upper levels */
+	{
+		int k;
+		for(k = 0; k < nlvl; k++) {
+			uint8_t *lv = buf + off_idx + lvoff[k];
+			uint64_t j, end = k + 1 < nlvl ? lvoff[k + 1] :
+				idxsize;
+			for(j = 0; j < lvcnt[k]; j++) {
+				if(k > 0)
+					ddg_put64(lv + j * 8, ddg_get64(buf +
+						off_idx + lvoff[k - 1] +
+						j * DDG_LIST_FANOUT * 8));
+			}
+			for(j = lvcnt[k]; lvoff[k] + j * 8 < end; j++)
+				ddg_put64(lv + j * 8, DDG_LIST_IDX_PAD);
 		}
 	}
 	if(ddg_list_digest(buf, total, buf + DDG_LH_SHA256) != DDG_OK) {

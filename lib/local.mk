@@ -16,4 +16,4 @@ libddgcore_la_SOURCES = \
 	include/dyndns-guard/compile.h \
 	include/dyndns-guard/sign.h
 libddgcore_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
-libddgcore_la_LIBADD = $(OPENSSL_LIBS)
+libddgcore_la_LIBADD = $(OPENSSL_LIBS) $(PTHREAD_LIBS)

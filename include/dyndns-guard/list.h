@@ -5,9 +5,11 @@
  * The on-disk format is described in list_format.h and docs/list-format.md.
  *
  * A struct ddg_list is immutable once ddg_list_open() returned it; any number
- * of threads may call ddg_list_match() on it concurrently.  Besides the
- * read-only mapping, an open list holds an in-memory search index of about
- * 25 bytes per entry, built during validation.
+ * of threads may call ddg_list_match() on it concurrently.  The search index
+ * is part of the file and, on a little-endian host, used in place in the
+ * read-only mapping: an open list holds no per-entry memory besides the
+ * mapping (a big-endian host keeps a native copy of the index, about 9 bytes
+ * per entry).
  */
 #ifndef DDG_LIST_H
 #define DDG_LIST_H
@@ -50,7 +52,10 @@ struct ddg_list_info {
 
 /**
  * Map a list file read-only and validate all of it (header, sizes, every
- * offset, entry order, enclosing-entry links, categories, checksum).
+ * offset, entry order, enclosing-entry links, categories, every number of
+ * the search index, checksum).  Large files are hashed by a short-lived
+ * helper thread while the structure is checked; it is joined before this
+ * returns.
  * @param path: the file.
  * @param out: set to the list on success; untouched on failure.
  * @param err: buffer of errlen bytes, filled on failure with
@@ -65,7 +70,8 @@ int ddg_list_open(const char *path, struct ddg_list **out, char *err,
 /**
  * Validate and open a list held in memory (no mapping; the caller keeps buf
  * alive until ddg_list_close()).  Used by the fuzz targets and tests.
- * Same results as ddg_list_open().
+ * Same results as ddg_list_open().  buf may have any alignment; if it is not
+ * 8-byte aligned the search index is copied to the heap.
  */
 int ddg_list_open_mem(const uint8_t *buf, size_t len, struct ddg_list **out,
 	char *err, size_t errlen);

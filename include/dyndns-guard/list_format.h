@@ -1,17 +1,19 @@
 /**
  * \file list_format.h
- * The on-disk layout of a compiled list (.dgl), version 1.  The reader
+ * The on-disk layout of a compiled list (.dgl), version 2.  The reader
  * (lib/list.c) and the writer (lib/list_write.c) share these constants;
  * docs/list-format.md has the same table and a worked example.
  *
- * All integers are unsigned little-endian and are read with the unpack
- * helpers below, never by overlaying a struct on the mapping.
+ * All integers are unsigned little-endian.  The reader reads header and
+ * entry fields with the unpack helpers below; on a little-endian host it
+ * uses the search index section (naturally aligned 64-bit numbers) in place,
+ * after validating every value of it.
  *
  * Header (DDG_LIST_HDR_SIZE = 128 bytes at offset 0):
  *
  *  OFFSET SIZE MEANING
  *       0    8 magic "DDGLIST\0"
- *       8    4 format version (1)
+ *       8    4 format version (2)
  *      12    4 header size (128)
  *      16    4 flags: bit 0 DDG_LIST_F_SIGNED (a detached signature FILE.sig
  *              is expected; reserved, signatures are checked elsewhere);
@@ -31,10 +33,13 @@
  *      76    4 keys section size
  *      80   32 SHA-256 of the whole file except this field: bytes 0..79
  *              followed by bytes 112 .. file size - 1 (padding included)
- *     112   16 reserved, 0 (room for signature metadata)
+ *     112    4 search index section offset
+ *     116    4 search index section size (ddg_list_index_layout())
+ *     120    8 reserved, 0 (room for signature metadata)
  *
- * Sections follow the header in this order, each starting at the next
- * multiple of 8 after the previous one (the first at 128); the gaps are
+ * Sections follow the header in this order: categories, sources, entry
+ * table, search index, keys; each starts at the next multiple of 64
+ * (DDG_LIST_ALIGN) after the previous one (the first at 128); the gaps are
  * zero bytes.  The file ends exactly at the end of the keys section.
  *
  * Categories: C names, each NUL-terminated, 1..63 bytes of [A-Za-z0-9._-];
@@ -49,12 +54,21 @@
  *       8    4 index of the nearest enclosing entry (the longest entry whose
  *              name is a proper suffix of this one at a label boundary), or
  *              0xffffffff if there is none; always smaller than the own index
+ * Search index: a static 8-ary search tree over the entries, levels of
+ *   64-bit little-endian numbers, each level padded with 0xffffffffffffffff
+ *   to a multiple of 8 numbers (one 64-byte cache line per 8), level 0 first:
+ *   level 0 has N numbers, number i being the first 8 bytes of key i read
+ *   as a big-endian number (zero-padded if the key is shorter: its order
+ *   agrees with key order); level k+1 has ceil(n_k / 8) numbers, number j
+ *   being number 8j of level k; levels are added while the last one has
+ *   more than 8 numbers.  Empty for N = 0.
  * Keys: the lookup keys (see name.h) of the entries, back to back in entry
  *   order: key i starts where key i-1 ends, key 0 at 0.
  */
 #ifndef DDG_LIST_FORMAT_H
 #define DDG_LIST_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /** magic bytes at offset 0 */
@@ -62,13 +76,13 @@
 /** length of the magic, its terminating NUL included */
 #define DDG_LIST_MAGIC_LEN 8
 /** the format version this code reads and writes */
-#define DDG_LIST_VERSION 1
+#define DDG_LIST_VERSION 2
 /** header size */
 #define DDG_LIST_HDR_SIZE 128
 /** entry record size */
 #define DDG_LIST_ENTRY_SIZE 12
-/** section alignment */
-#define DDG_LIST_ALIGN 8
+/** section alignment (a cache line) */
+#define DDG_LIST_ALIGN 64
 /** header flag: a detached signature is expected (reserved) */
 #define DDG_LIST_F_SIGNED 0x1u
 /** all flags this version knows */
@@ -77,6 +91,12 @@
 #define DDG_LIST_NO_PARENT UINT32_MAX
 /** longest category name */
 #define DDG_LIST_MAXCAT 63
+/** search index: numbers per block (one 64-byte cache line) */
+#define DDG_LIST_FANOUT 8
+/** search index: most levels (8^11 > 2^32 entries) */
+#define DDG_LIST_MAXLVL 12
+/** search index padding value */
+#define DDG_LIST_IDX_PAD UINT64_MAX
 
 /* header field offsets */
 #define DDG_LH_MAGIC 0
@@ -97,7 +117,9 @@
 #define DDG_LH_KEY_OFF 72
 #define DDG_LH_KEY_SIZE 76
 #define DDG_LH_SHA256 80
-#define DDG_LH_RESERVED2 112
+#define DDG_LH_IDX_OFF 112
+#define DDG_LH_IDX_SIZE 116
+#define DDG_LH_RESERVED2 120
 
 /* entry record field offsets */
 #define DDG_LE_KEYOFF 0
@@ -151,6 +173,52 @@ ddg_put64(uint8_t *p, uint64_t v)
 {
 	ddg_put32(p, (uint32_t)v);
 	ddg_put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/**
+ * The search index number of a key: its first 8 bytes as a big-endian
+ * number, zero-padded.
+ */
+static inline uint64_t
+ddg_list_key_prefix(const uint8_t *k, size_t len)
+{
+	uint64_t p = 0;
+	size_t i;
+
+	for(i = 0; i < 8; i++)
+		p = (p << 8) | (i < len ? k[i] : 0);
+	return p;
+}
+
+/**
+ * Layout of the search index of n entries.
+ * @param n: number of entries.
+ * @param cnt: set to the number of numbers of each level (without padding).
+ * @param off: set to the byte offset of each level inside the section.
+ * @param size: set to the section size in bytes.
+ * @return the number of levels (0 for n = 0).
+ */
+static inline int
+ddg_list_index_layout(uint32_t n, uint64_t cnt[DDG_LIST_MAXLVL],
+	uint64_t off[DDG_LIST_MAXLVL], uint64_t *size)
+{
+	uint64_t o = 0, c = n;
+	int k = 0;
+
+	if(n > 0) {
+		for(;;) {
+			cnt[k] = c;
+			off[k] = o;
+			o += ((c + DDG_LIST_FANOUT - 1) / DDG_LIST_FANOUT) *
+				DDG_LIST_FANOUT * 8;
+			k++;
+			if(c <= DDG_LIST_FANOUT || k == DDG_LIST_MAXLVL)
+				break;
+			c = (c + DDG_LIST_FANOUT - 1) / DDG_LIST_FANOUT;
+		}
+	}
+	*size = o;
+	return k;
 }
 
 #endif /* DDG_LIST_FORMAT_H */

@@ -100,6 +100,24 @@ mem_latency(void)
 	return p == UINT32_MAX ? 0 : t;
 }
 
+/** a "Name:   N kB" line of /proc/self/status, in kB; -1 if unknown */
+static long
+status_kb(const char *key)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	size_t kl = strlen(key);
+	long v = -1;
+
+	if(!f)
+		return -1;
+	while(fgets(line, sizeof(line), f))
+		if(strncmp(line, key, kl) == 0 && line[kl] == ':')
+			v = strtol(line + kl + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
 static int
 dcmp(const void *a, const void *b)
 {
@@ -126,6 +144,7 @@ main(int argc, char **argv)
 	struct stat sb;
 	long nq = n, matched = 0;
 	int r, k;
+	long anon0 = 0, file0 = 0, anon1 = 0, file1 = 0;
 
 	if(n < 1000)
 		n = 1000;
@@ -167,9 +186,17 @@ main(int argc, char **argv)
 
 	/* load and validate */
 	for(k = 0; k < 7; k++) {
+		if(k == 0) {
+			anon0 = status_kb("RssAnon");
+			file0 = status_kb("RssFile");
+		}
 		t0 = now();
 		r = ddg_list_open(dgl, &l, err, sizeof(err));
 		tload[k] = now() - t0;
+		if(k == 0) {
+			anon1 = status_kb("RssAnon");
+			file1 = status_kb("RssFile");
+		}
 		if(r != DDG_OK) {
 			fprintf(stderr, "open failed: %s\n", err);
 			return 1;
@@ -225,6 +252,11 @@ main(int argc, char **argv)
 		(double)sb.st_size / 1e6);
 	printf("load+validate:    %.1f ms     (median of 7, best %.1f; "
 		"target <= 50 ms)\n", tload[3] * 1e3, tload[0] * 1e3);
+	if(anon0 >= 0 && anon1 >= 0)
+		printf("open memory:      heap (RssAnon) +%.1f MB, mapped "
+			"file (RssFile) +%.1f MB (first open)\n",
+			(double)(anon1 - anon0) * 1024 / 1e6,
+			(double)(file1 - file0) * 1024 / 1e6);
 	printf("lookup:           %.0f ns/name (median of 5 x %ld, best %.0f; "
 		"%ld matched; target <= 150 ns)\n", tlook[2], nq, tlook[0],
 		matched);

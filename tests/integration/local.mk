@@ -2,7 +2,8 @@
 INTEGRATION_TESTS = \
 	tests/integration/t_foundation.sh \
 	tests/integration/t_policy.sh \
-	tests/integration/t_reload.sh
+	tests/integration/t_reload.sh \
+	tests/integration/t_merge.sh
 if BUILD_MODULE
 TESTS += $(INTEGRATION_TESTS)
 endif

@@ -19,18 +19,9 @@ delegated.example.org.	3600	IN NS	ns1.duckdns.org.
 www.delegated.example.org. 300	IN A	192.0.2.77
 Z
 start_auth delegated.example.org "$WORK/delegated.zone" || fail "auth server starts"
-# a slow authoritative server for slow.hopto.org: identical queries of
-# different clients are then in flight together and share one query state
-SLOW_PORT=$(free_port)
-python3 "$(dirname "$0")/slowauth.py" "$SLOW_PORT" 0.3 198.51.100.99 120 &
-SLOW_PID=$!
-trap 'ub_stop; auth_stop; kill $SLOW_PID 2>/dev/null' EXIT
 write_unbound_conf "stub-zone:
 	name: \"delegated.example.org\"
-	stub-host: \"ns1.duckdns.org@$AUTH_PORT\"
-stub-zone:
-	name: \"slow.hopto.org\"
-	stub-addr: 127.0.0.1@$SLOW_PORT"
+	stub-host: \"ns1.duckdns.org@$AUTH_PORT\""
 write_test_list || fail "test list compiles"
 CONF_BASE='	list: "dyndns.dgl"
 	mode: log
@@ -117,22 +108,6 @@ wait_log "qname=y.hopto.org." 3
 expect_match "network event for ci-cd" 'action=block client=127\.0\.0\.2#[0-9]+ network=ci-cd qname=x\.no-ip\.biz\. qtype=A zone=no-ip\.biz\.? category=ddns-service' "$(events)"
 expect_match "network event for office" 'action=log client=127\.0\.0\.1#[0-9]+ network=office qname=x\.no-ip\.biz\.' "$(events)"
 expect_eq "varying names are never answered from the cache" 0 "$(count_log 'qname=x.no-ip.biz. .*cached=yes')"
-
-# --- identical in-flight queries of clients with different policies: the
-# stricter action wins for all of them (documented in docs/module.md)
-q -b 127.0.0.1 a.slow.hopto.org A > "$WORK/merge1.out" &
-m1=$!
-sleep 0.1
-q -b 127.0.0.2 a.slow.hopto.org A > "$WORK/merge2.out"
-wait $m1
-expect_match "merged query: the block-mode client is blocked" "status: NXDOMAIN" "$(cat "$WORK/merge2.out")"
-expect_match "merged query: the log-mode client sharing the state gets the stricter answer" \
-	"status: NXDOMAIN" "$(cat "$WORK/merge1.out")"
-wait_log "qname=a.slow.hopto.org." 2
-expect_match "merged query: each client's event names its own network" \
-	'action=block client=127\.0\.0\.1#[0-9]+ network=office qname=a\.slow\.hopto\.org\.' "$(events)"
-r=$(q +short -b 127.0.0.1 b.slow.hopto.org A)
-expect_eq "alone, the log-mode client gets the real answer from the slow zone" "198.51.100.99" "$r"
 
 # --- cache hit event
 q +short a.dynu.net A >/dev/null

@@ -172,7 +172,7 @@ START_TEST(test_info_and_entries)
 		DDG_OK);
 	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)), DDG_OK);
 	ddg_list_info(l, &info);
-	ck_assert_uint_eq(info.version, 1);
+	ck_assert_uint_eq(info.version, DDG_LIST_VERSION);
 	ck_assert_uint_eq(info.entries, 7);
 	ck_assert_uint_eq(info.categories, 3);
 	ck_assert_uint_eq(info.created, 1700000000);
@@ -389,7 +389,8 @@ START_TEST(test_property)
 	uint8_t *buf;
 	size_t len, nin = 0, nout, i, j;
 
-	struct ddg_list *l;
+	struct ddg_list *l, *lu;
+	uint8_t *ubuf;
 	char err[DDG_ERR_LEN];
 	uint16_t cats[3];
 	uint64_t matched = 0;
@@ -416,6 +417,13 @@ START_TEST(test_property)
 	ddg_lw_free(lw);
 	ck_assert_int_eq(ddg_list_open_mem(buf, len, &l, err, sizeof(err)),
 		DDG_OK);
+	/* the same bytes at an odd address: the search index is copied to
+	 * the heap instead of used in place; both must answer alike */
+	ubuf = malloc(len + 1);
+	ck_assert_ptr_nonnull(ubuf);
+	memcpy(ubuf + 1, buf, len);
+	ck_assert_int_eq(ddg_list_open_mem(ubuf + 1, len, &lu, err,
+		sizeof(err)), DDG_OK);
 	/* reference A: the input set, the first given of a name wins */
 	qsort(in, nin, sizeof(*in), rent_cmp_idx);
 	{
@@ -465,6 +473,16 @@ START_TEST(test_property)
 			ql = rand_name(q, 6);
 		}
 		r = ddg_list_match(l, q, (size_t)ql, &m);
+		{
+			struct ddg_list_match mu;
+			memset(&mu, 0, sizeof(mu));
+			ck_assert_int_eq(ddg_list_match(lu, q, (size_t)ql,
+				&mu), r);
+			if(r == 1) {
+				ck_assert_uint_eq(mu.entry, m.entry);
+				ck_assert_uint_eq(mu.zone_off, m.zone_off);
+			}
+		}
 		ra = ref_match(in, nin, q);
 		rb = ref_match(out, nout, q);
 		ck_assert_int_eq(r, ra != NULL);
@@ -482,6 +500,8 @@ START_TEST(test_property)
 	}
 	ck_assert_uint_gt(matched, PROP_N / 4);
 	ddg_list_close(l);
+	ddg_list_close(lu);
+	free(ubuf);
 	free(buf);
 	free(in);
 	free(out);
@@ -559,7 +579,8 @@ struct patch {
 };
 
 static void p_magic(uint8_t *b, size_t l) { (void)l; b[3] ^= 0x20; }
-static void p_version(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 8, 2); }
+static void p_version(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 8, DDG_LIST_VERSION + 1); }
+static void p_version_old(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 8, 1); }
 static void p_hdrsize(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 12, 64); }
 static void p_flags(uint8_t *b, size_t l) { (void)l; b[DDG_LH_FLAGS] |= 4; }
 static void p_res1(uint8_t *b, size_t l) { (void)l; b[DDG_LH_RESERVED1] = 1; }
@@ -568,7 +589,8 @@ static void p_fsize(uint8_t *b, size_t l) { ddg_put64(b + 32, l + 8); }
 static void p_ncat0(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 24, 0); }
 static void p_ncatbig(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 24, 70000); }
 static void p_nent(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 20, 7); }
-static void p_catoff(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 48, 136); }
+static void p_catoff(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 48, 192); }
+static void p_catoff_mis(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 48, 136); }
 static void p_catsize(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 52, 0xfffffff0u); }
 static void p_keyoff_mis(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 72, ddg_get32(b + 72) + 4); }
 static void p_srcoff_far(uint8_t *b, size_t l) { ddg_put32(b + 56, (uint32_t)l + 8); }
@@ -609,12 +631,18 @@ static void p_upper(uint8_t *b, size_t l) { (void)l; keyp(b, 4)[4] = 'X'; }
 static void p_escape(uint8_t *b, size_t l) { (void)l; keyp(b, 4)[4] = 1; }
 static void p_emptylab(uint8_t *b, size_t l) { (void)l; keyp(b, 4)[4] = 0; }
 static void p_nosep(uint8_t *b, size_t l) { (void)l; keyp(b, 5)[5] = 'y'; }
+static uint8_t *idxp(uint8_t *b, uint32_t i);
 static void p_order(uint8_t *b, size_t l)
 {
-	/* swap keys "org\0x\0" and "org\0y\0" (same length) */
+	/* swap keys "org\0x\0" and "org\0y\0" (same length), and their
+	 * search index numbers */
+	uint8_t t[8];
 	(void)l;
 	keyp(b, 4)[4] = 'y';
 	keyp(b, 5)[4] = 'x';
+	memcpy(t, idxp(b, 4), 8);
+	memcpy(idxp(b, 4), idxp(b, 5), 8);
+	memcpy(idxp(b, 5), t, 8);
 }
 static void p_dupkey(uint8_t *b, size_t l) { (void)l; keyp(b, 5)[4] = 'x'; }
 static void p_par_self(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 2) + 8, 2); }
@@ -623,6 +651,26 @@ static void p_par_none(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 1) + 8,
 static void p_par_notanc(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 5) + 8, 4); }
 static void p_par_far(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 3) + 8, 1); }
 static void p_par_spurious(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 4) + 8, 0); }
+/** search index number i (level 0 starts the section) */
+static uint8_t *
+idxp(uint8_t *b, uint32_t i)
+{
+	return b + ddg_get32(b + DDG_LH_IDX_OFF) + (size_t)i * 8;
+}
+static void p_idx_p0(uint8_t *b, size_t l) { (void)l; idxp(b, 3)[7] ^= 1; }
+static void p_idx_p0_low(uint8_t *b, size_t l) { (void)l; idxp(b, 0)[0] ^= 0x80; }
+static void p_idx_pad(uint8_t *b, size_t l) { (void)l; idxp(b, 6)[3] = 0; }
+static void p_idx_size(uint8_t *b, size_t l)
+{
+	/* one number less, the last padding number zeroed: the layout of
+	 * the sections still holds, the size does not match N */
+	(void)l;
+	memset(idxp(b, 7), 0, 8);
+	ddg_put32(b + DDG_LH_IDX_SIZE, ddg_get32(b + DDG_LH_IDX_SIZE) - 8);
+}
+static void p_idx_off(uint8_t *b, size_t l) { (void)l; ddg_put32(b + DDG_LH_IDX_OFF, ddg_get32(b + DDG_LH_IDX_OFF) + 8); }
+static void p_idx_range(uint8_t *b, size_t l) { (void)l; ddg_put32(b + DDG_LH_IDX_SIZE, 0xffffffc0u); }
+static void p_res2b(uint8_t *b, size_t l) { (void)l; b[DDG_LIST_HDR_SIZE - 1] = 1; }
 static void p_sum(uint8_t *b, size_t l) { (void)l; b[DDG_LH_SHA256 + 5] ^= 1; }
 static void p_body(uint8_t *b, size_t l) { (void)l; b[ddg_get32(b + 56)] ^= 0x20; }
 static void p_created(uint8_t *b, size_t l) { (void)l; b[DDG_LH_CREATED] ^= 1; }
@@ -631,7 +679,8 @@ static void p_trail(uint8_t *b, size_t l) { ddg_put32(b + 76, ddg_get32(b + 76) 
 
 static const struct patch patches[] = {
 	{ "magic", p_magic, 0, DDG_ERR_CORRUPT, "bad magic" },
-	{ "version", p_version, 0, DDG_ERR_VERSION, "unsupported format version 2" },
+	{ "version", p_version, 0, DDG_ERR_VERSION, "unsupported format version 3" },
+	{ "old version", p_version_old, 0, DDG_ERR_VERSION, "unsupported format version 1 (this reads 2)" },
 	{ "header size", p_hdrsize, 0, DDG_ERR_CORRUPT, "bad header size" },
 	{ "flags", p_flags, 0, DDG_ERR_CORRUPT, "unknown flags" },
 	{ "reserved 1", p_res1, 0, DDG_ERR_CORRUPT, "reserved header field" },
@@ -641,6 +690,7 @@ static const struct patch patches[] = {
 	{ "many categories", p_ncatbig, 0, DDG_ERR_CORRUPT, "bad category count" },
 	{ "entry count", p_nent, 0, DDG_ERR_CORRUPT, "entry table size" },
 	{ "categories offset", p_catoff, 0, DDG_ERR_CORRUPT, "out of place" },
+	{ "categories offset misaligned", p_catoff_mis, 0, DDG_ERR_CORRUPT, "categories section offset 136 misaligned" },
 	{ "categories size", p_catsize, 0, DDG_ERR_CORRUPT, "out of range of the file" },
 	{ "keys offset misaligned", p_keyoff_mis, 0, DDG_ERR_CORRUPT, "misaligned" },
 	{ "sources offset", p_srcoff_far, 0, DDG_ERR_CORRUPT, "sources section" },
@@ -667,6 +717,13 @@ static const struct patch patches[] = {
 	{ "parent not ancestor", p_par_notanc, 1, DDG_ERR_CORRUPT, "entry 5 parent 4 is not an enclosing entry" },
 	{ "parent not nearest", p_par_far, 1, DDG_ERR_CORRUPT, "entry 3 parent 1 is not the nearest" },
 	{ "parent spurious", p_par_spurious, 1, DDG_ERR_CORRUPT, "entry 4 parent 0 is not an enclosing entry" },
+	{ "index number", p_idx_p0, 1, DDG_ERR_CORRUPT, "entry 3 search index number" },
+	{ "index number low", p_idx_p0_low, 1, DDG_ERR_CORRUPT, "entry 0 search index number" },
+	{ "index padding", p_idx_pad, 1, DDG_ERR_CORRUPT, "search index level 0 padding number 6" },
+	{ "index size", p_idx_size, 1, DDG_ERR_CORRUPT, "search index size 56 does not match 6 entries (expected 64)" },
+	{ "index offset", p_idx_off, 0, DDG_ERR_CORRUPT, "search index section offset" },
+	{ "index range", p_idx_range, 0, DDG_ERR_CORRUPT, "search index section" },
+	{ "reserved 2 end", p_res2b, 0, DDG_ERR_CORRUPT, "reserved header field" },
 	{ "checksum field", p_sum, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
 	{ "body byte", p_body, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
 	{ "created", p_created, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
@@ -689,6 +746,196 @@ START_TEST(test_patch)
 	if(p->reseal)
 		reseal(b, len);
 	expect_fail(b, len, p->code, p->part, p->what);
+	free(b);
+}
+END_TEST
+
+/** a list of 100 entries: three search index levels (100, 13, 2) */
+static uint8_t *
+hundred_list(size_t *len)
+{
+	struct tent e[100];
+	char names[100][32];
+	uint8_t *buf;
+	int i;
+
+	for(i = 0; i < 100; i++) {
+		snprintf(names[i], sizeof(names[i]), "h%03d.example", i);
+		e[i].name = names[i];
+		e[i].cat = i % 3 ? "c1" : "c2";
+	}
+	build(e, 100, "levels", &buf, len);
+	return buf;
+}
+
+/** every entry is found and matched, the index used in place or copied */
+static void
+check_all_found(const uint8_t *b, size_t len)
+{
+	struct ddg_list *l;
+	char err[DDG_ERR_LEN];
+	uint32_t i, idx;
+
+	ck_assert_int_eq(ddg_list_open_mem(b, len, &l, err, sizeof(err)),
+		DDG_OK);
+	for(i = 0; i < ddg_list_count(l); i++) {
+		uint8_t w[DDG_NAME_MAXWIRE], q[DDG_NAME_MAXWIRE + 8];
+		struct ddg_list_match m;
+		int wl;
+		ck_assert_int_eq(ddg_list_entry(l, i, w, NULL, NULL), DDG_OK);
+		ck_assert_int_eq(ddg_list_find(l, w, &idx), DDG_OK);
+		ck_assert_uint_eq(idx, i);
+		wl = ddg_name_wire_len(w, DDG_NAME_MAXWIRE);
+		q[0] = 1;
+		q[1] = 'Q';
+		memcpy(q + 2, w, (size_t)wl);
+		ck_assert_int_eq(ddg_list_match(l, q, (size_t)wl + 2, &m), 1);
+		ck_assert_uint_eq(m.entry, i);
+		ck_assert_uint_eq(m.zone_off, 2);
+	}
+	ddg_list_close(l);
+}
+
+START_TEST(test_index_levels)
+{
+	size_t len;
+	uint8_t *b = hundred_list(&len), *c = malloc(len + 1);
+	uint64_t cnt[DDG_LIST_MAXLVL], off[DDG_LIST_MAXLVL], size;
+	uint8_t *idx = b + ddg_get32(b + DDG_LH_IDX_OFF);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(ddg_list_index_layout(100, cnt, off, &size), 3);
+	ck_assert_uint_eq(cnt[0], 100);
+	ck_assert_uint_eq(cnt[1], 13);
+	ck_assert_uint_eq(cnt[2], 2);
+	ck_assert_uint_eq(off[1], 104 * 8);
+	ck_assert_uint_eq(off[2], 104 * 8 + 16 * 8);
+	ck_assert_uint_eq(size, 104 * 8 + 16 * 8 + 8 * 8);
+	ck_assert_uint_eq(ddg_get32(b + DDG_LH_IDX_SIZE), size);
+	ck_assert_uint_eq(ddg_get32(b + DDG_LH_IDX_OFF) % 64, 0);
+	ck_assert_uint_eq(ddg_get32(b + DDG_LH_ENT_OFF) % 64, 0);
+	/* level k+1 number j is level k number 8j; padding all ones */
+	ck_assert_uint_eq(ddg_get64(idx + off[1] + 2 * 8),
+		ddg_get64(idx + 16 * 8));
+	ck_assert_uint_eq(ddg_get64(idx + off[2] + 1 * 8),
+		ddg_get64(idx + off[1] + 8 * 8));
+	ck_assert_uint_eq(ddg_get64(idx + off[2] + 7 * 8), UINT64_MAX);
+	/* found in place and from an unaligned copy (heap index) */
+	check_all_found(b, len);
+	memcpy(c + 1, b, len);
+	check_all_found(c + 1, len);
+	/* each level: a changed number or padding is refused by name */
+	{
+		static const struct {
+			int lvl, num;
+			const char *part;
+		} cases[] = {
+			{ 0, 17, "entry 17 search index number" },
+			{ 0, 101, "search index level 0 padding number 101" },
+			{ 1, 2, "search index level 1 number 2 differs from "
+				"entry 16" },
+			{ 1, 0, "search index level 1 number 0 differs from "
+				"entry 0" },
+			{ 1, 14, "search index level 1 padding number 14" },
+			{ 2, 1, "search index level 2 number 1 differs" },
+			{ 2, 5, "search index level 2 padding number 5" },
+		};
+		size_t i;
+		for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			memcpy(c, b, len);
+			c[ddg_get32(c + DDG_LH_IDX_OFF) + off[cases[i].lvl] +
+				(size_t)cases[i].num * 8] ^= 0x10;
+			reseal(c, len);
+			expect_fail(c, len, DDG_ERR_CORRUPT, cases[i].part,
+				cases[i].part);
+			/* and from an unaligned copy */
+			memmove(c + 1, c, len);
+			expect_fail(c + 1, len, DDG_ERR_CORRUPT,
+				cases[i].part, cases[i].part);
+		}
+	}
+	free(c);
+	free(b);
+}
+END_TEST
+
+/** a list large enough (over 1 MB) to be hashed by the helper thread */
+static uint8_t *
+large_list(size_t *len, uint32_t *n)
+{
+	struct ddg_lw *lw = ddg_lw_new();
+	uint16_t c;
+	uint32_t i;
+	uint8_t *buf;
+
+	ck_assert_ptr_nonnull(lw);
+	ddg_lw_set_created(lw, 1700000000);
+	ck_assert_int_eq(ddg_lw_category(lw, "big", &c), DDG_OK);
+	*n = 160000;
+	for(i = 0; i < *n; i++) {
+		char name[64];
+		uint8_t w[DDG_NAME_MAXWIRE];
+		size_t wl;
+		snprintf(name, sizeof(name), "host%07u.dyn%03u.example.org",
+			i, i % 997);
+		ck_assert_int_eq(ddg_name_from_str(name, w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_lw_add(lw, w, c, i), DDG_OK);
+	}
+	ck_assert_int_eq(ddg_lw_build(lw, NULL, NULL, &buf, len, NULL), 0);
+	ddg_lw_free(lw);
+	ck_assert_uint_gt(*len, 1024u * 1024);
+	return buf;
+}
+
+START_TEST(test_large)
+{
+	size_t len;
+	uint32_t n, i;
+	uint8_t *b = large_list(&len, &n);
+	struct ddg_list *l;
+	struct ddg_list_info info;
+	char err[DDG_ERR_LEN], path[] = "/tmp/check_list_large_XXXXXX";
+	uint8_t md[32];
+	int fd;
+
+	/* from a file (mapped, index in place, hashed in parallel) */
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(ddg_lw_write_file(path, b, len, err, sizeof(err)),
+		DDG_OK);
+	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)), DDG_OK);
+	unlink(path);
+	ddg_list_info(l, &info);
+	ck_assert_uint_eq(info.entries, n);
+	ck_assert_int_eq(ddg_list_digest(b, len, md), DDG_OK);
+	ck_assert_mem_eq(md, info.sha256, 32);
+	for(i = 0; i < n; i += 997) {
+		char name[80];
+		uint8_t w[DDG_NAME_MAXWIRE];
+		size_t wl;
+		struct ddg_list_match m;
+		snprintf(name, sizeof(name), "a.b.host%07u.dyn%03u.example.org",
+			i, i % 997);
+		ck_assert_int_eq(ddg_name_from_str(name, w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_list_match(l, w, wl, &m), 1);
+		ck_assert_int_eq(m.zone_labels, 4);
+		snprintf(name, sizeof(name), "host%07u.dyn%03u.example.org",
+			i, (i + 1) % 997);
+		ck_assert_int_eq(ddg_name_from_str(name, w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_list_match(l, w, wl, &m), 0);
+	}
+	ddg_list_close(l);
+	check_all_found(b, len);
+	/* a body byte: the checksum (from the helper thread) refuses it */
+	b[len - 3] ^= 0x20;
+	expect_fail(b, len, DDG_ERR_CORRUPT, "checksum mismatch", "large body");
+	b[len - 3] ^= 0x20;
+	/* a structural defect is reported while the helper hashes */
+	b[ddg_get32(b + DDG_LH_ENT_OFF) + 5000 * DDG_LIST_ENTRY_SIZE +
+		DDG_LE_CAT] = 7;
+	expect_fail(b, len, DDG_ERR_CORRUPT, "entry 5000 category index 7",
+		"large entry");
 	free(b);
 }
 END_TEST
@@ -731,6 +978,7 @@ START_TEST(test_bitflip)
 	uint8_t *c = malloc(len);
 	uint32_t ent_off = ddg_get32(b + DDG_LH_ENT_OFF);
 	uint32_t key_off = ddg_get32(b + DDG_LH_KEY_OFF);
+	uint32_t ent_end = ent_off + ddg_get32(b + DDG_LH_ENT_SIZE);
 	int bit;
 
 	for(pos = 0; pos < len; pos++) {
@@ -757,12 +1005,13 @@ START_TEST(test_bitflip)
 				 * valid file: the creation time, the
 				 * signature flag, text and key bytes, an
 				 * entry's category index (to the other
-				 * category); never the other header fields
-				 * or the rest of the index */
+				 * category); never the other header fields,
+				 * the rest of the entry table or the search
+				 * index */
 				ck_assert_msg((pos >= DDG_LH_CREATED &&
 					pos < DDG_LH_CREATED + 8) ||
 					(pos == DDG_LH_FLAGS && bit == 0) ||
-					(pos >= ent_off && pos < key_off &&
+					(pos >= ent_off && pos < ent_end &&
 					(pos - ent_off) % DDG_LIST_ENTRY_SIZE ==
 					DDG_LE_CAT && bit == 0) ||
 					(pos >= DDG_LIST_HDR_SIZE &&
@@ -800,6 +1049,8 @@ list_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_patch, 0,
 		(int)(sizeof(patches) / sizeof(patches[0])));
+	tcase_add_test(tc, test_index_levels);
+	tcase_add_test(tc, test_large);
 	tcase_add_test(tc, test_truncate);
 	tcase_add_test(tc, test_bitflip);
 	suite_add_tcase(s, tc);
