@@ -22,6 +22,7 @@
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/list_format.h"
 #include "dyndns-guard/name.h"
+#include "bytes.h"
 
 /** whether the search index is used in place: the file stores it as
  * little-endian 64-bit numbers, so a little-endian host can compare them
@@ -261,25 +262,6 @@ key_check_slow(const uint8_t *k, size_t len, size_t *bad)
 	return NULL;
 }
 
-/** high bit of each byte of x set exactly where the byte is zero */
-static inline uint64_t
-zero_bytes(uint64_t x)
-{
-	const uint64_t m = 0x7f7f7f7f7f7f7f7fULL;
-	return ~(((x & m) + m) | x | m);
-}
-
-/** high bit of each byte set exactly where the byte is 'A'..'Z' */
-static inline uint64_t
-upper_bytes(uint64_t x)
-{
-	const uint64_t m = 0x7f7f7f7f7f7f7f7fULL;
-	uint64_t y = x & m;
-	uint64_t ge_a = y + 0x3f3f3f3f3f3f3f3fULL;	/* >= 0x41 */
-	uint64_t ge_z = y + 0x2525252525252525ULL;	/* >= 0x5b */
-	return ge_a & ~ge_z & ~x & ~m;
-}
-
 /**
  * key_check, eight bytes at a time; falls back to the byte loop (which
  * also names the defect) for keys with escapes or any problem.
@@ -306,9 +288,9 @@ key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad)
 			hi = nb == 8 ? 0x8080808080808080ULL :
 				(0x8080808080808080ULL &
 				((1ULL << (nb * 8)) - 1));
-			z = zero_bytes(x) & hi;
-			lt2 = zero_bytes(x & 0xfefefefefefefefeULL) & hi;
-			if((lt2 & ~z) | (upper_bytes(x) & hi) |
+			z = ddg_bytes_zero(x) & hi;
+			lt2 = ddg_bytes_zero(x & 0xfefefefefefefefeULL) & hi;
+			if((lt2 & ~z) | (ddg_bytes_upper(x) & hi) |
 				(z & ((z << 8) | (carry << 7))))
 				return key_check_slow(k, len, bad);
 			carry = z >> 63;
@@ -327,9 +309,9 @@ key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad)
 			memcpy(&x, k + i, nb);
 		hi = nb == 8 ? 0x8080808080808080ULL :
 			(0x8080808080808080ULL & ((1ULL << (nb * 8)) - 1));
-		z = zero_bytes(x) & hi;
-		lt2 = zero_bytes(x & 0xfefefefefefefefeULL) & hi;
-		if((lt2 & ~z) | (upper_bytes(x) & hi))
+		z = ddg_bytes_zero(x) & hi;
+		lt2 = ddg_bytes_zero(x & 0xfefefefefefefefeULL) & hi;
+		if((lt2 & ~z) | (ddg_bytes_upper(x) & hi))
 			return key_check_slow(k, len, bad);
 		while(z) {
 			size_t p = i + (size_t)(__builtin_ctzll(z) >> 3);
@@ -351,17 +333,6 @@ key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad)
 	(void)avail;
 	return key_check_slow(k, len, bad);
 #endif
-}
-
-/** compare two keys */
-static inline int
-keycmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	size_t m = alen < blen ? alen : blen;
-	int r = memcmp(a, b, m);
-	if(r)
-		return r;
-	return alen < blen ? -1 : (alen > blen ? 1 : 0);
 }
 
 /** length of the common prefix of two byte strings */
@@ -1129,7 +1100,7 @@ search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 	while(lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		k = ekey(l, (uint32_t)mid, &kl);
-		if(keycmp(k, kl, q, qlen) <= 0)
+		if(ddg_bytes_keycmp(k, kl, q, qlen) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -1252,7 +1223,7 @@ ddg_list_find(const struct ddg_list *list, const uint8_t *wire,
 	if(f < 0)
 		return DDG_ERR_NOTFOUND;
 	k = ekey(list, (uint32_t)f, &kl);
-	if(keycmp(k, kl, key, (size_t)klen) != 0)
+	if(ddg_bytes_keycmp(k, kl, key, (size_t)klen) != 0)
 		return DDG_ERR_NOTFOUND;
 	*idx = (uint32_t)f;
 	return DDG_OK;

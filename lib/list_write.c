@@ -15,6 +15,7 @@
 #include "dyndns-guard/list_format.h"
 #include "dyndns-guard/list_write.h"
 #include "dyndns-guard/name.h"
+#include "bytes.h"
 
 /** keys are stored in blocks that never move */
 #define BLOCK_SIZE (1024 * 1024)
@@ -180,23 +181,12 @@ ddg_lw_add(struct ddg_lw *lw, const uint8_t *wire, uint16_t cat,
 	return DDG_OK;
 }
 
-/** compare keys */
-static int
-keycmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	size_t m = alen < blen ? alen : blen;
-	int r = memcmp(a, b, m);
-	if(r)
-		return r;
-	return alen < blen ? -1 : (alen > blen ? 1 : 0);
-}
-
 /** qsort order: key, then insertion order */
 static int
 ent_cmp(const void *x, const void *y)
 {
 	const struct lw_ent *a = x, *b = y;
-	int r = keycmp(a->key, a->klen, b->key, b->klen);
+	int r = ddg_bytes_keycmp(a->key, a->klen, b->key, b->klen);
 	if(r)
 		return r;
 	return a->seq < b->seq ? -1 : (a->seq > b->seq ? 1 : 0);
@@ -250,12 +240,12 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	for(i = 0; i < lw->n; i++) {
 		struct lw_ent *e = &lw->ent[i];
 		uint32_t k;
-		if(i > 0 && keycmp(e->key, e->klen, lw->ent[i - 1].key,
+		if(i > 0 && ddg_bytes_keycmp(e->key, e->klen, lw->ent[i - 1].key,
 			lw->ent[i - 1].klen) == 0) {
 			/* the first of the group (lowest seq) is at the
 			 * start of the group; find it */
 			size_t f = i - 1;
-			while(f > 0 && keycmp(lw->ent[f - 1].key,
+			while(f > 0 && ddg_bytes_keycmp(lw->ent[f - 1].key,
 				lw->ent[f - 1].klen, e->key, e->klen) == 0)
 				f--;
 			if(lw->ent[f].cat == e->cat) {

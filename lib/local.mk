@@ -3,6 +3,7 @@
 noinst_LTLIBRARIES += libddgcore.la
 libddgcore_la_SOURCES = \
 	lib/err.c \
+	lib/bytes.h \
 	lib/name.c \
 	lib/list.c \
 	lib/list_write.c \

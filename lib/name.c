@@ -12,6 +12,7 @@
 
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/name.h"
+#include "bytes.h"
 
 /** ASCII lowercase of one byte */
 static inline uint8_t
@@ -259,24 +260,6 @@ ddg_name_is_subdomain(const uint8_t *name, const uint8_t *zone)
 	return 1;
 }
 
-/** high bit of each byte of x set exactly where the byte is zero */
-static inline uint64_t
-zero_bytes(uint64_t x)
-{
-	const uint64_t m = 0x7f7f7f7f7f7f7f7fULL;
-	return ~(((x & m) + m) | x | m);
-}
-
-/** high bit of each byte set exactly where the byte is 'A'..'Z' */
-static inline uint64_t
-upper_bytes(uint64_t x)
-{
-	const uint64_t m = 0x7f7f7f7f7f7f7f7fULL;
-	uint64_t y = x & m;
-	return (y + 0x3f3f3f3f3f3f3f3fULL) & ~(y + 0x2525252525252525ULL) &
-		~x & ~m;
-}
-
 int
 ddg_name_key(const uint8_t *wire, uint8_t *key)
 {
@@ -291,9 +274,9 @@ ddg_name_key(const uint8_t *wire, uint8_t *key)
 		while(k + 8 <= len) {
 			uint64_t x;
 			memcpy(&x, p + k, 8);
-			if(zero_bytes(x & 0xfefefefefefefefeULL))
+			if(ddg_bytes_zero(x & 0xfefefefefefefefeULL))
 				break;
-			x |= upper_bytes(x) >> 2;	/* 0x80 >> 2 = 0x20 */
+			x |= ddg_bytes_upper(x) >> 2;	/* 0x80 >> 2 = 0x20 */
 			memcpy(key + o, &x, 8);
 			o += 8;
 			k += 8;
