@@ -139,15 +139,17 @@ struct ddg_mod {
 /**
  * Enter a read-side critical section on the list set.
  * @param m: the module.
+ * @param slot: set to this thread's reader slot, for ddgm_read_leave().
  * @return the list set in force; valid until ddgm_read_leave().
  */
-struct ddgm_listset* ddgm_read_enter(struct ddg_mod* m);
+struct ddgm_listset* ddgm_read_enter(struct ddg_mod* m, int* slot);
 
 /**
  * Leave the read-side critical section entered by ddgm_read_enter().
  * @param m: the module.
+ * @param slot: the slot ddgm_read_enter() returned.
  */
-void ddgm_read_leave(struct ddg_mod* m);
+void ddgm_read_leave(struct ddg_mod* m, int slot);
 
 /**
  * Load the lists of the configuration into a new list set (validating each

@@ -37,7 +37,7 @@ static __thread int tls_slot = -1;
 static __thread struct ddg_mod* tls_owner = NULL;
 
 struct ddgm_listset*
-ddgm_read_enter(struct ddg_mod* m)
+ddgm_read_enter(struct ddg_mod* m, int* slot)
 {
 	uint64_t e;
 	if(tls_owner != m) {
@@ -46,9 +46,10 @@ ddgm_read_enter(struct ddg_mod* m)
 		if(tls_slot >= DDGM_SLOTS)
 			tls_slot = DDGM_SLOTS; /* shared slow path */
 	}
+	*slot = tls_slot;
 	e = atomic_load(&m->epoch);
-	if(tls_slot < DDGM_SLOTS)
-		atomic_store(&m->slots[tls_slot].epoch, e);
+	if(*slot < DDGM_SLOTS)
+		atomic_store(&m->slots[*slot].epoch, e);
 	else
 		atomic_fetch_add(&m->overflow, 1);
 	/* seq_cst: the slot store is ordered before the load of cur */
@@ -56,10 +57,10 @@ ddgm_read_enter(struct ddg_mod* m)
 }
 
 void
-ddgm_read_leave(struct ddg_mod* m)
+ddgm_read_leave(struct ddg_mod* m, int slot)
 {
-	if(tls_slot < DDGM_SLOTS)
-		atomic_store_explicit(&m->slots[tls_slot].epoch, 0,
+	if(slot < DDGM_SLOTS)
+		atomic_store_explicit(&m->slots[slot].epoch, 0,
 			memory_order_release);
 	else
 		atomic_fetch_sub(&m->overflow, 1);
