@@ -14,3 +14,7 @@ EXTRA_DIST += tests/integration/bench_reload.sh
 bench-reload: all
 	$(AM_TESTS_ENVIRONMENT) sh $(srcdir)/tests/integration/bench_reload.sh
 .PHONY: bench-reload
+EXTRA_DIST += tests/integration/bench_cost.sh
+bench-cost: all
+	$(AM_TESTS_ENVIRONMENT) sh $(srcdir)/tests/integration/bench_cost.sh
+.PHONY: bench-cost
