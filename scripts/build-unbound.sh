@@ -95,7 +95,12 @@ apt-get $aptopt -qq update
 # shellcheck disable=SC2086
 (cd "$top/src" && apt-get $aptopt -qq source --download-only "unbound=$ver")
 dsc=$(ls "$top"/src/unbound_*.dsc)
-(cd "$top/src" && dpkg-source -q -x "$(basename "$dsc")" "unbound-$upver") >/dev/null
+# apt checked the package against the archive's signed index; dpkg-source's
+# own check of the uploader's signature has no keyring here: keep its
+# output for failures only
+(cd "$top/src" && dpkg-source -q -x "$(basename "$dsc")" "unbound-$upver") \
+	> "$top/dpkg-source.log" 2>&1 \
+	|| { cat "$top/dpkg-source.log" >&2; echo "build-unbound: dpkg-source failed" >&2; exit 1; }
 rm -rf "$top/apt"
 
 echo "build-unbound: configuring with Debian's flags plus --with-dynlibmodule" >&2
