@@ -11,6 +11,7 @@ write_root_zone
 cat >> "$WORK/root.zone" <<'Z'
 a.dynu.net.		300	IN A	198.51.100.70
 cname4.example.com.	300	IN CNAME y.hopto.org.
+dn.example.net.		300	IN DNAME no-ip.biz.
 ns1.duckdns.org.	300	IN A	127.0.0.1
 Z
 cat > "$WORK/delegated.zone" <<'Z'
@@ -136,6 +137,15 @@ r=$(q -b 127.0.0.2 cname4.example.com A)
 expect_match "CNAME into a zone blocked for ci-cd: NXDOMAIN for ci-cd" "status: NXDOMAIN" "$r"
 r=$(q +short -b 127.0.0.1 cname4.example.com A)
 expect_match "... and still resolves for office" "198\.51\.100\.40" "$r"
+
+# DNAME: x.dn.example.net is x.no-ip.biz (log for office, block for ci-cd)
+r=$(q -b 127.0.0.2 x.dn.example.net A)
+expect_match "DNAME into a zone blocked for ci-cd: NXDOMAIN" "status: NXDOMAIN" "$r"
+r=$(q +short -b 127.0.0.1 x.dn.example.net A)
+expect_match "DNAME into a log zone resolves for office" "198\.51\.100\.30" "$r"
+wait_log "qname=x.dn.example.net." 2
+expect_match "DNAME event: match=cname" \
+	'action=block client=127\.0\.0\.2#[0-9]+ network=ci-cd qname=x\.dn\.example\.net\. qtype=A zone=no-ip\.biz\.? .*match=cname' "$(events)"
 
 # --- a zone whose name servers live under a blocked zone still resolves
 r=$(q +short www.delegated.example.org A)
