@@ -216,11 +216,17 @@ expect_match "checkconf says the same" "dyndns-guard\\.conf:2: .*blok" "$r"
 
 # --- fail-mode with a missing list
 write_ddg_conf '	list: "missing.dgl"
-	fail-mode: closed'
+	fail-mode: closed
+	reload-check: 1'
 ub_start || fail "unbound starts with a missing list (fail-mode closed)"
 r=$(q foo.duckdns.org A)
 expect_match "fail-mode closed without a list: SERVFAIL" "status: SERVFAIL" "$r"
 expect_match "missing list logged with its path" "list not loaded: .*missing\\.dgl" "$(cat "$LOG")"
+cp "$WORK/dyndns.dgl" "$WORK/missing.dgl.tmp" && mv "$WORK/missing.dgl.tmp" "$WORK/missing.dgl"
+check "the list is picked up once it appears" wait_log "missing.dgl replaced: 6 entries" 1 40
+r=$(q +short foo.duckdns.org A)
+expect_eq "fail-mode closed: resolution resumes with the list in force (log mode)" "198.51.100.10" "$r"
+rm -f "$WORK/missing.dgl"
 ub_stop
 write_ddg_conf '	list: "missing.dgl"'
 ub_start || fail "unbound starts with a missing list (fail-mode open)"
