@@ -195,6 +195,9 @@ uctl reload >/dev/null || fail "reload"
 wait_log "dyndns-guard: module .* started" 2
 r=$(q foo.duckdns.org A)
 expect_match "after reload: block-rcode refused applies" "status: REFUSED" "$r"
+wait_log "qname=foo.duckdns.org. .*rcode=REFUSED"
+expect_match "a REFUSED block answer is an event too" \
+	'action=block client=127\.0\.0\.1#[0-9]+ network=office qname=foo\.duckdns\.org\. .*rcode=REFUSED' "$(events)"
 expect_nomatch "after reload: ede: no applies" "EDE: 15" "$r"
 r=$(q second.example.com A)
 expect_match "after reload: a new zone rule applies to a name that matched nothing before" "status: REFUSED" "$r"
