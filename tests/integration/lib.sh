@@ -31,7 +31,7 @@ if [ ! -f "$MODULE" ]; then
 fi
 command -v dig >/dev/null 2>&1 || { echo "FAIL: dig not installed (bind9-dnsutils)"; exit 1; }
 
-WORK="$top_builddir/tests/integration/work/$T_NAME"
+WORK="$top_builddir/tests/integration/scratch/$T_NAME"
 rm -rf "$WORK"
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
