@@ -262,6 +262,29 @@ key_check_slow(const uint8_t *k, size_t len, size_t *bad)
 	return NULL;
 }
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/**
+ * The next up to eight key bytes k[i..] as a little-endian word, read as a
+ * whole word when the buffer has it (bytes past the key are masked off by
+ * *hi, the 0x80 bits of the bytes that belong to the key).
+ * @return how many key bytes the word holds.
+ */
+static inline size_t
+key_word(const uint8_t *k, size_t i, size_t len, size_t avail, uint64_t *x,
+	uint64_t *hi)
+{
+	size_t nb = len - i < 8 ? len - i : 8;
+	*x = 0;
+	if(avail - i >= 8)
+		memcpy(x, k + i, 8);
+	else
+		memcpy(x, k + i, nb);
+	*hi = nb == 8 ? 0x8080808080808080ULL :
+		(0x8080808080808080ULL & ((1ULL << (nb * 8)) - 1));
+	return nb;
+}
+#endif
+
 /**
  * key_check, eight bytes at a time; falls back to the byte loop (which
  * also names the defect) for keys with escapes or any problem.
@@ -279,15 +302,8 @@ key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad)
 		 * separator or starts the key.  No loop over the labels */
 		uint64_t carry = 1;	/* a virtual separator before byte 0 */
 		while(i < len) {
-			uint64_t x = 0, hi, z, lt2;
-			size_t nb = len - i < 8 ? len - i : 8;
-			if(avail - i >= 8)
-				memcpy(&x, k + i, 8);
-			else
-				memcpy(&x, k + i, nb);
-			hi = nb == 8 ? 0x8080808080808080ULL :
-				(0x8080808080808080ULL &
-				((1ULL << (nb * 8)) - 1));
+			uint64_t x, hi, z, lt2;
+			size_t nb = key_word(k, i, len, avail, &x, &hi);
 			z = ddg_bytes_zero(x) & hi;
 			lt2 = ddg_bytes_zero(x & 0xfefefefefefefefeULL) & hi;
 			if((lt2 & ~z) | (ddg_bytes_upper(x) & hi) |
@@ -299,16 +315,8 @@ key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad)
 		return NULL;
 	}
 	while(i < len) {
-		uint64_t x = 0, hi, z, lt2;
-		size_t nb = len - i < 8 ? len - i : 8;
-		/* a whole word when the buffer has it (the bytes past the key
-		 * are masked off below): no partial copy through memory */
-		if(avail - i >= 8)
-			memcpy(&x, k + i, 8);
-		else
-			memcpy(&x, k + i, nb);
-		hi = nb == 8 ? 0x8080808080808080ULL :
-			(0x8080808080808080ULL & ((1ULL << (nb * 8)) - 1));
+		uint64_t x, hi, z, lt2;
+		size_t nb = key_word(k, i, len, avail, &x, &hi);
 		z = ddg_bytes_zero(x) & hi;
 		lt2 = ddg_bytes_zero(x & 0xfefefefefefefefeULL) & hi;
 		if((lt2 & ~z) | (ddg_bytes_upper(x) & hi))
