@@ -378,7 +378,7 @@ text_k(const struct ddg_event *ev, struct out *o, size_t k, size_t nchain)
 				DDG_OK)
 				return r;
 		}
-		if(k < nchain)
+		if(k < nchain || ev->chain_total > nchain)
 			puts_(o, k ? ",..." : "...");
 	}
 	puts_(o, " list=");
@@ -469,7 +469,7 @@ json_k(const struct ddg_event *ev, struct out *o, size_t k, size_t nchain)
 		putc_(o, '"');
 	}
 	putc_(o, ']');
-	if(k < nchain)
+	if(k < nchain || ev->chain_total > nchain)
 		puts_(o, ",\"cname_chain_truncated\":true");
 	puts_(o, ",\"network\":");
 	if(ev->network && *ev->network) {

@@ -75,6 +75,10 @@ struct ddg_event {
 	/** number of elements of chain (values over DDG_EVENT_MAXCHAIN are
 	 * treated as DDG_EVENT_MAXCHAIN) */
 	size_t nchain;
+	/** number of names the answer's chain had, also those not in chain
+	 * (0: nchain); when more, the chain is marked as shortened (text
+	 * ",...", JSON cname_chain_truncated) */
+	size_t chain_total;
 	/** 1 when the answer came from Unbound's cache */
 	int cached;
 	/** identity of the list that matched (ddg_event_ruleset()), or NULL
