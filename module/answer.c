@@ -11,12 +11,16 @@
 #include <string.h>
 #include <time.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "services/cache/dns.h"
 #include "sldns/rrdef.h"
 #include "util/data/msgreply.h"
 #include "util/data/packed_rrset.h"
 #include "util/locks.h"
+#include "util/log.h"
 #include "util/module.h"
 #include "util/net_help.h"
 #include "util/regional.h"
@@ -180,18 +184,17 @@ ddgm_synthesize(struct ddg_mod* m, struct module_qstate* qstate,
 	return 1;
 }
 
-/* ddgm_expire_query: see ddg_module.h */
-void
-ddgm_expire_query(struct module_qstate* qstate)
+/** expire the message-cache entries of one question, both CD states */
+static void
+expire_question(struct module_env* env, uint8_t* qname, size_t qname_len,
+	uint16_t qtype, uint16_t qclass)
 {
-	struct query_info* qi = &qstate->qinfo;
 	uint16_t flags[2] = { 0, BIT_CD };
-	time_t now = qstate->env->now ? *qstate->env->now : time(NULL);
+	time_t now = env->now ? *env->now : time(NULL);
 	int i;
 	for(i = 0; i < 2; i++) {
-		struct msgreply_entry* e = msg_cache_lookup(qstate->env,
-			qi->qname, qi->qname_len, qi->qtype, qi->qclass,
-			flags[i], now, 1);
+		struct msgreply_entry* e = msg_cache_lookup(env, qname,
+			qname_len, qtype, qclass, flags[i], now, 1);
 		struct reply_info* rep;
 		if(!e)
 			continue;
@@ -203,4 +206,84 @@ ddgm_expire_query(struct module_qstate* qstate)
 		}
 		lock_rw_unlock(&e->entry.lock);
 	}
+}
+
+/* ddgm_expire_query: see ddg_module.h */
+void
+ddgm_expire_query(struct module_qstate* qstate)
+{
+	struct query_info* qi = &qstate->qinfo;
+	expire_question(qstate->env, qi->qname, qi->qname_len, qi->qtype,
+		qi->qclass);
+}
+
+/* ddgm_bypass_seen: see ddg_module.h */
+void
+ddgm_bypass_seen(struct ddg_mod* m, const struct query_info* qinfo,
+	int cached, const struct sockaddr* client, const uint8_t* zone)
+{
+	int64_t sec = (int64_t)time(NULL);
+	int64_t last = atomic_load(&m->warn_sec);
+	int n;
+	pthread_mutex_lock(&m->pending_lock);
+	n = atomic_load(&m->npending);
+	if(n < DDGM_PENDING && qinfo->qname_len <= sizeof(m->pending[0].qname)) {
+		struct ddgm_pending* p = &m->pending[n];
+		memcpy(p->qname, qinfo->qname, qinfo->qname_len);
+		p->qname_len = qinfo->qname_len;
+		p->qtype = qinfo->qtype;
+		p->qclass = qinfo->qclass;
+		atomic_store(&m->npending, n + 1);
+	} else
+		atomic_store(&m->npending, DDGM_PENDING + 1);
+	pthread_mutex_unlock(&m->pending_lock);
+	/* at most 10 warnings a second: an attacker may repeat this */
+	if(last != sec && atomic_compare_exchange_strong(&m->warn_sec, &last,
+		sec))
+		atomic_store(&m->warn_count, 0);
+	if(atomic_fetch_add(&m->warn_count, 1) < 10) {
+		char qn[DDG_NAME_MAXSTR], zn[DDG_NAME_MAXSTR], addr[64];
+		if(ddg_name_to_str(qinfo->qname, qn, sizeof(qn)) < 0)
+			snprintf(qn, sizeof(qn), "?");
+		if(ddg_name_to_str(zone, zn, sizeof(zn)) < 0)
+			snprintf(zn, sizeof(zn), "?");
+		addr[0] = 0;
+		if(client && client->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in*)
+				client)->sin_addr, addr, sizeof(addr));
+		else if(client && client->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6*)
+				client)->sin6_addr, addr, sizeof(addr));
+		log_warn("dyndns-guard: %s answer for %s (blocked by %s) "
+			"reached client %s unblocked; it is expired now, the "
+			"event says action=log", cached ? "a cached" :
+			"an unmodified", qn, zn, addr[0] ? addr : "-");
+	}
+}
+
+/* ddgm_expire_pending: see ddg_module.h */
+void
+ddgm_expire_pending(struct ddg_mod* m, struct module_env* env)
+{
+	struct ddgm_pending p[DDGM_PENDING];
+	int i, n;
+	if(atomic_load_explicit(&m->npending, memory_order_relaxed) == 0)
+		return;
+	pthread_mutex_lock(&m->pending_lock);
+	n = atomic_load(&m->npending);
+	if(n > 0 && n <= DDGM_PENDING)
+		memcpy(p, m->pending, (size_t)n * sizeof(p[0]));
+	atomic_store(&m->npending, 0);
+	pthread_mutex_unlock(&m->pending_lock);
+	if(n > DDGM_PENDING) {
+		struct ddgm_listset* ls;
+		int slot;
+		ls = ddgm_read_enter(m, &slot);
+		(void)ddgm_expire_cache(m, ls, time(NULL));
+		ddgm_read_leave(m, slot);
+		return;
+	}
+	for(i = 0; i < n; i++)
+		expire_question(env, p[i].qname, p[i].qname_len, p[i].qtype,
+			p[i].qclass);
 }

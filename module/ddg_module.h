@@ -31,12 +31,27 @@
 
 struct module_env;
 struct module_qstate;
+struct query_info;
+struct sockaddr;
 
-/** reply callback types registered */
-#define DDGM_N_REPLY_CB 4
+/** callback types registered (reply callbacks and the response hook) */
+#define DDGM_N_CB 5
 /** reader slots (threads that may read a list set at the same time);
  * threads beyond these share one slow-path counter */
 #define DDGM_SLOTS 128
+
+/** most cached answers waiting to be expired */
+#define DDGM_PENDING 8
+
+/** one cached answer to expire */
+struct ddgm_pending {
+	/** query name, wire form */
+	uint8_t qname[255];
+	/** its length */
+	size_t qname_len;
+	/** query type and class */
+	uint16_t qtype, qclass;
+};
 
 /** identity of a list file as last seen by the watcher */
 struct ddgm_file_id {
@@ -87,9 +102,9 @@ struct ddg_mod {
 	/** Unbound's environment (daemon env) */
 	struct module_env* env;
 	/** callback arguments, one per type */
-	struct ddgm_cb_arg cbargs[DDGM_N_REPLY_CB];
+	struct ddgm_cb_arg cbargs[DDGM_N_CB];
 	/** which reply callback types were registered (for deinit) */
-	int registered[DDGM_N_REPLY_CB];
+	int registered[DDGM_N_CB];
 	/** path of dyndns-guard.conf */
 	char conf_path[PATH_MAX];
 	/** identity for zone: rule decisions: the config file's basename */
@@ -134,6 +149,23 @@ struct ddg_mod {
 	/** identity of this module instance for the per-thread memo (a
 	 * reload makes a new instance, maybe at the same address) */
 	uint64_t instance;
+	/** 1 when some zone, category, network or mode blocks or
+	 * sinkholes: cache hits are then checked even without events */
+	int may_block;
+
+	/** cached answers to expire at the next operate() (a cache hit
+	 * served the real data of a blocked name; the reply callback that
+	 * saw it runs under cache locks and cannot expire it itself) */
+	struct ddgm_pending pending[DDGM_PENDING];
+	/** number of pending entries; DDGM_PENDING + 1 when some did not
+	 * fit (the whole cache is then checked) */
+	_Atomic int npending;
+	/** protects pending */
+	pthread_mutex_t pending_lock;
+	/** second of the last bypass warning, and warnings in it */
+	_Atomic int64_t warn_sec;
+	/** warnings in warn_sec */
+	_Atomic int warn_count;
 };
 
 /**
@@ -222,5 +254,37 @@ int ddgm_synthesize(struct ddg_mod* m, struct module_qstate* qstate,
  * @param qstate: the query; called from operate() only.
  */
 void ddgm_expire_query(struct module_qstate* qstate);
+
+/**
+ * Note that a client was served the real data of a name its policy blocks
+ * (a cache hit that no decision could stop): warn in Unbound's log
+ * (rate-limited), and have the cached answer expired by the next
+ * operate().  Called from reply callbacks; takes a mutex only on this
+ * path, which the cache hygiene makes exceptional.
+ * @param m: the module.
+ * @param qinfo: the query.
+ * @param cached: 1 for a cache hit.
+ * @param client: the client's address.
+ * @param zone: the zone that blocks it, wire form.
+ */
+void ddgm_bypass_seen(struct ddg_mod* m, const struct query_info* qinfo,
+	int cached, const struct sockaddr* client, const uint8_t* zone);
+
+/**
+ * Expire the cached answers noted by ddgm_bypass_seen(); one relaxed load
+ * when there are none.  Called at the start of operate().
+ * @param m: the module.
+ * @param env: the worker's module environment.
+ */
+void ddgm_expire_pending(struct ddg_mod* m, struct module_env* env);
+
+/**
+ * Expire every message-cache entry (fail-mode: closed without a usable
+ * list: no cached answer may be served either).
+ * @param m: the module.
+ * @param now: the current time.
+ * @return the number of entries expired.
+ */
+size_t ddgm_expire_all(struct ddg_mod* m, time_t now);
 
 #endif /* DDG_MODULE_H */

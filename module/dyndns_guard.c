@@ -47,6 +47,7 @@
 #include "util/netevent.h"
 #include "util/regional.h"
 
+#include "dyndns-guard/chain.h"
 #include "dyndns-guard/conf.h"
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/event.h"
@@ -69,18 +70,22 @@ DDG_EXPORT void inform_super(struct module_qstate* qstate, int id,
 DDG_EXPORT void clear(struct module_qstate* qstate, int id);
 DDG_EXPORT size_t get_mem(struct module_env* env, int id);
 
-/** the reply callback types we register, and delete again in deinit */
-static const enum inplace_cb_list_type reply_cb_types[] = {
+/** the callback types we register, and delete again in deinit: the
+ * reply callbacks (one event per client answer) and the iterator's
+ * response hook (what may be cached) */
+static const enum inplace_cb_list_type cb_types[] = {
 	inplace_cb_reply,		/* answers from the mesh */
 	inplace_cb_reply_cache,		/* cache hits (qstate is NULL) */
 	inplace_cb_reply_local,		/* local and auth zone answers */
-	inplace_cb_reply_servfail	/* SERVFAIL answers */
+	inplace_cb_reply_servfail,	/* SERVFAIL answers */
+	inplace_cb_query_response	/* responses from upstream */
 };
-#define N_REPLY_CB (sizeof(reply_cb_types)/sizeof(reply_cb_types[0]))
-_Static_assert(N_REPLY_CB == DDGM_N_REPLY_CB, "reply callback count");
+#define N_CB (sizeof(cb_types)/sizeof(cb_types[0]))
+_Static_assert(N_CB == DDGM_N_CB, "callback count");
 
-/** most CNAME/DNAME targets examined in one answer */
-#define MAX_CHAIN DDG_EVENT_MAXCHAIN
+/** most names of an answer kept for its event (all are decided on) */
+#define MAX_CHAIN DDG_CHAIN_KEEP
+_Static_assert(DDG_CHAIN_KEEP <= DDG_EVENT_MAXCHAIN, "chain sizes");
 
 /** per-query state in qstate->minfo[id], region-allocated */
 struct ddg_qstate {
@@ -94,12 +99,17 @@ struct ddg_qstate {
 	struct ddg_decision d;
 	/** the name that matched: the qname or a CNAME target (region copy) */
 	uint8_t* matched_name;
-	/** the CNAME chain of the answer (region copies), for events */
+	/** the names of the answer (region copies), for events */
 	uint8_t* chain[MAX_CHAIN];
-	/** number of chain elements */
+	/** number of chain elements kept */
 	size_t nchain;
+	/** number of names the answer had */
+	size_t chain_total;
 	/** 1 when the qname's action differs between client networks */
 	int varies;
+	/** 1 when an upstream response of this query carried data of a
+	 * name blocked for some client: nothing of it is cached */
+	int tainted;
 	/** category of the match, copied (the list may be replaced) */
 	char category[DDG_CONF_MAXNAME + 1];
 	/** list identity of the match, copied */
@@ -201,7 +211,34 @@ mod_free(struct ddg_mod* m)
 	ddg_sign_key_free((struct ddg_sign_key*)m->pubkey);
 	ddg_policy_free(m->policy);
 	ddg_conf_free(m->conf);
+	pthread_mutex_destroy(&m->pending_lock);
 	free(m);
+}
+
+/** whether an action changes the answer */
+static int
+action_answers(enum ddg_action a)
+{
+	return a == DDG_ACTION_BLOCK || a == DDG_ACTION_SINKHOLE;
+}
+
+/** whether any rule of a configuration blocks or sinkholes */
+static int
+conf_may_block(const struct ddg_conf* c)
+{
+	size_t i;
+	if(action_answers(c->mode))
+		return 1;
+	for(i = 0; i < c->nzones; i++)
+		if(action_answers(c->zones[i].action))
+			return 1;
+	for(i = 0; i < c->ncategories; i++)
+		if(action_answers(c->categories[i].action))
+			return 1;
+	for(i = 0; i < c->nnetworks; i++)
+		if(action_answers(c->networks[i].action))
+			return 1;
+	return 0;
 }
 
 /**
@@ -236,6 +273,7 @@ mod_load(struct ddg_mod* m)
 			return 0;
 		}
 	}
+	m->may_block = conf_may_block(m->conf);
 	r = ddg_policy_new(m->conf, &m->policy, err, sizeof(err));
 	if(r != DDG_OK) {
 		log_err("dyndns-guard: %s: %s", m->conf_path, err);
@@ -280,13 +318,6 @@ mod_load(struct ddg_mod* m)
 
 /* ---------------------------------------------------------------- */
 /* decisions                                                        */
-
-/** whether an action changes the answer */
-static int
-action_answers(enum ddg_action a)
-{
-	return a == DDG_ACTION_BLOCK || a == DDG_ACTION_SINKHOLE;
-}
 
 /** whether an action produces an event */
 static int
@@ -375,35 +406,97 @@ decide(struct ddg_mod* m, struct ddgm_listset* ls,
 	return r;
 }
 
+/** what ddg_chain_decide() and friends call decide() with */
+struct decide_ctx {
+	struct ddg_mod* m;
+	struct ddgm_listset* ls;
+	const struct sockaddr* client;
+};
+
+/** decide() as a ddg_chain_decide_fn */
+static int
+decide_cb(void* arg, const uint8_t* name, size_t len, struct ddg_decision* d)
+{
+	struct decide_ctx* c = (struct decide_ctx*)arg;
+	return decide(c->m, c->ls, c->client, name, len, d);
+}
+
+/** RRsets converted on the stack; larger answers use the region */
+#define RR_STACK 32
+
 /**
- * Decide on a name for every client attached to the query; the stricter
- * action wins (merged in-flight queries of different clients).
- * @return 1 if there is at least one client, else 0 (d untouched).
+ * The RRsets of a reply (the answer section, or all sections) as the
+ * core sees them.
+ * @param rep: the reply.
+ * @param all: 1 for every section, 0 for the answer section.
+ * @param stack: RR_STACK elements of caller storage.
+ * @param region: for larger replies, or NULL.
+ * @param out: set to the array.
+ * @return the number of RRsets in *out.
+ */
+static size_t
+reply_rrsets(struct reply_info* rep, int all, struct ddg_chain_rrset* stack,
+	struct regional* region, struct ddg_chain_rrset** out)
+{
+	size_t n, i;
+	*out = stack;
+	if(!rep)
+		return 0;
+	n = all ? rep->rrset_count : rep->an_numrrsets;
+	if(n > rep->rrset_count)
+		n = rep->rrset_count;
+	if(n > RR_STACK) {
+		struct ddg_chain_rrset* r = region ? regional_alloc(region,
+			n * sizeof(*r)) : NULL;
+		if(r)
+			*out = r;
+		else
+			n = RR_STACK; /* out of memory: the first ones */
+	}
+	for(i = 0; i < n; i++) {
+		struct ub_packed_rrset_key* k = rep->rrsets[i];
+		struct packed_rrset_data* d = k ?
+			(struct packed_rrset_data*)k->entry.data : NULL;
+		struct ddg_chain_rrset* c = &(*out)[i];
+		memset(c, 0, sizeof(*c));
+		if(!k)
+			continue;
+		c->owner = k->rk.dname;
+		c->owner_len = k->rk.dname_len;
+		c->type = ntohs(k->rk.type);
+		if(d && d->count >= 1 && d->rr_len[0] > 2) {
+			c->rdata = d->rr_data[0] + 2;
+			c->rdlen = d->rr_len[0] - 2;
+		}
+	}
+	return n;
+}
+
+/**
+ * Decide on the query name (and, with check-cname, the names of the
+ * answer) for every client attached to the query; the stricter action
+ * wins (merged in-flight queries of different clients).
+ * @return 1 if there is at least one client, else 0 (res untouched).
  */
 static int
 decide_clients(struct ddg_mod* m, struct ddgm_listset* ls,
-	struct module_qstate* qstate, const uint8_t* name, size_t name_len,
-	struct ddg_decision* d)
+	struct module_qstate* qstate, const struct ddg_chain_rrset* rr,
+	size_t nrr, struct ddg_chain_result* res)
 {
 	struct mesh_reply* r;
-	struct ddg_decision cur;
+	struct ddg_chain_result cur;
+	struct decide_ctx c;
 	int n = 0;
 	if(!qstate->mesh_info)
 		return 0;
+	c.m = m;
+	c.ls = ls;
 	for(r = qstate->mesh_info->reply_list; r; r = r->next) {
-		if(decide(m, ls, reply_addr(&r->query_reply), name, name_len,
-			&cur) < 0)
+		c.client = reply_addr(&r->query_reply);
+		if(ddg_chain_decide(decide_cb, &c, qstate->qinfo.qname,
+			qstate->qinfo.qname_len, rr, nrr, &cur) < 0)
 			return 0; /* invalid name: leave it to Unbound */
-		if(n == 0) {
-			*d = cur;
-		} else {
-			int varies = d->varies_by_client ||
-				cur.varies_by_client;
-			if(cur.action != d->action && ddg_action_stricter(
-				d->action, cur.action) == cur.action)
-				*d = cur;
-			d->varies_by_client = varies;
-		}
+		ddg_chain_merge(res, &cur, n == 0);
 		n++;
 	}
 	return n > 0;
@@ -429,15 +522,16 @@ qs_get(struct module_qstate* qstate, int id)
 	return q;
 }
 
-/** apply a block or sinkhole decision on name (the qname or a CNAME
- * target); finishes the query */
+/** apply a block or sinkhole decision on name (the qname or a name of
+ * the answer); finishes the query */
 static void
 apply(struct ddg_mod* m, struct ddgm_listset* ls,
 	struct module_qstate* qstate, int id, const struct ddg_decision* d,
 	const uint8_t* name, size_t name_len, enum ddg_match_kind match,
-	uint8_t** chain, size_t nchain)
+	const struct ddg_chain* chain)
 {
 	struct ddg_qstate* q = qs_get(qstate, id);
+	size_t i;
 	qstate->ext_state[id] = module_finished;
 	if(!q || !(q->matched_name = regional_alloc_init(qstate->region,
 		name, name_len)) || !ddgm_synthesize(m, qstate, d->action,
@@ -460,80 +554,93 @@ apply(struct ddg_mod* m, struct ddgm_listset* ls,
 			sizeof(q->ruleset));
 	else
 		memcpy(q->ruleset, m->conf_ruleset, sizeof(q->ruleset));
-	q->nchain = nchain;
-	if(nchain)
-		memcpy(q->chain, chain, nchain * sizeof(chain[0]));
+	q->nchain = 0;
+	q->chain_total = chain ? chain->total : 0;
+	for(i = 0; chain && i < chain->n && i < MAX_CHAIN; i++) {
+		/* the answer is replaced: keep copies for the event */
+		q->chain[i] = regional_alloc_init(qstate->region,
+			chain->name[i], chain->len[i]);
+		if(!q->chain[i])
+			break;
+		q->nchain++;
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* the cache: no real data of a blocked name is stored               */
+
+/** what the taint walk needs */
+struct taint_ctx {
+	struct decide_ctx c;
+};
+
+/** ddg_chain_collect visitor: stop at a name blocked for some client */
+static int
+taint_visit(void* arg, const uint8_t* name, size_t len)
+{
+	struct taint_ctx* t = (struct taint_ctx*)arg;
+	return ddg_chain_blocked_somewhere(decide_cb, &t->c, name, len);
 }
 
 /**
- * The CNAME and DNAME targets of an answer, in answer order.
- * @return the number of targets (pointers into rep's rdata).
+ * The iterator's hook on every response from an authoritative server, for
+ * every query state: client queries, their CNAME chase, and the
+ * iterator's and validator's own look-ups (name-server addresses, DS,
+ * DNSKEY), which start below this module and never reach operate().  A
+ * response that carries data of a name blocked or sinkholed for any
+ * client (an owner, or a CNAME/DNAME target) must not reach the message or
+ * RRset cache, where a later client query would be answered from it
+ * without a decision (with CD=1, or without a validator).  The query
+ * state is marked, and stays marked for its later responses (other
+ * modules may reset no_cache_store before a new upstream query).  The
+ * look-up itself still completes, so zones whose name servers live under
+ * a listed provider keep resolving.
  */
-static size_t
-answer_chain(struct reply_info* rep, const uint8_t** out, size_t max)
+static int
+response_cb(struct module_qstate* qstate, struct dns_msg* response, int id,
+	void* cbarg)
 {
-	size_t i, n = 0;
-	if(!rep)
-		return 0;
-	for(i = 0; i < rep->an_numrrsets && i < rep->rrset_count && n < max;
-		i++) {
-		struct ub_packed_rrset_key* k = rep->rrsets[i];
-		struct packed_rrset_data* d;
-		uint16_t t;
-		if(!k || !(d = (struct packed_rrset_data*)k->entry.data))
-			continue;
-		t = ntohs(k->rk.type);
-		if(t != LDNS_RR_TYPE_CNAME && t != LDNS_RR_TYPE_DNAME)
-			continue;
-		if(d->count < 1 || d->rr_len[0] < 3)
-			continue;
-		/* rr_data[0]: 2-byte rdlength, then the target name */
-		if(ddg_name_wire_len(d->rr_data[0] + 2, d->rr_len[0] - 2) < 0)
-			continue;
-		out[n++] = d->rr_data[0] + 2;
+	struct ddgm_cb_arg* a = (struct ddgm_cb_arg*)cbarg;
+	struct ddg_mod* m = a ? a->m : NULL;
+	struct ddg_qstate* q;
+	struct ddgm_listset* ls;
+	struct ddg_chain_rrset stack[RR_STACK];
+	struct ddg_chain_rrset* rr;
+	struct taint_ctx t;
+	int slot, taint = 0;
+	if(!m || !qstate)
+		return 1;
+	q = (struct ddg_qstate*)qstate->minfo[id];
+	if(q && q->tainted) {
+		qstate->no_cache_store = 1;
+		return 1;
 	}
-	return n;
-}
-
-/** check the CNAME/DNAME chain of the answer on the way back */
-static void
-check_chain(struct ddg_mod* m, struct ddgm_listset* ls,
-	struct module_qstate* qstate, int id)
-{
-	const uint8_t* chain[MAX_CHAIN];
-	uint8_t* copies[MAX_CHAIN];
-	size_t n, i;
-	int varies = 0;
-	if(!qstate->return_msg)
-		return;
-	n = answer_chain(qstate->return_msg->rep, chain, MAX_CHAIN);
-	for(i = 0; i < n; i++) {
-		struct ddg_decision d;
-		int len = ddg_name_wire_len(chain[i], DDG_NAME_MAXWIRE);
-		if(len < 0 || !decide_clients(m, ls, qstate, chain[i],
-			(size_t)len, &d))
-			continue;
-		varies |= d.varies_by_client;
-		if(action_answers(d.action)) {
-			size_t j;
-			for(j = 0; j < n; j++) {
-				int l = ddg_name_wire_len(chain[j],
-					DDG_NAME_MAXWIRE);
-				copies[j] = regional_alloc_init(qstate->region,
-					chain[j], (size_t)(l < 0 ? 1 : l));
-				if(!copies[j])
-					return;
-			}
-			/* the iterator and validator cached the real
-			 * answer already: expire it */
-			ddgm_expire_query(qstate);
-			apply(m, ls, qstate, id, &d, chain[i], (size_t)len,
-				DDG_MATCH_CNAME, copies, n);
-			return;
-		}
+	if(!response)
+		return 1;
+	ls = ddgm_read_enter(m, &slot);
+	if(usable(m, ls)) {
+		size_t n = reply_rrsets(response->rep, 1, stack,
+			qstate->region, &rr);
+		t.c.m = m;
+		t.c.ls = ls;
+		t.c.client = NULL;
+		if(response->qinfo.qname && ddg_name_wire_len(
+			response->qinfo.qname, response->qinfo.qname_len) > 0 &&
+			taint_visit(&t, response->qinfo.qname,
+			response->qinfo.qname_len))
+			taint = 1;
+		else if(ddg_chain_collect(NULL, 0, rr, n, taint_visit, &t,
+			NULL))
+			taint = 1;
 	}
-	if(varies)
-		ddgm_expire_query(qstate); /* another client may be blocked */
+	ddgm_read_leave(m, slot);
+	if(!taint)
+		return 1;
+	qstate->no_cache_store = 1;
+	q = qs_get(qstate, id);
+	if(q)
+		q->tainted = 1;
+	return 1;
 }
 
 /* ---------------------------------------------------------------- */
@@ -558,18 +665,20 @@ emit(struct ddg_mod* m, struct ddg_event* ev)
 static void
 reply_event(struct ddg_mod* m, struct ddgm_listset* ls, int type,
 	struct query_info* qinfo, struct module_qstate* qstate,
-	struct reply_info* rep, int rcode, struct comm_reply* repinfo, int id)
+	struct reply_info* rep, int rcode, struct comm_reply* repinfo,
+	struct regional* region, int id, int want_events)
 {
 	struct sockaddr* client = reply_addr(repinfo);
 	struct ddg_qstate* q = NULL;
 	struct ddg_decision d;
 	struct ddg_event ev;
-	const uint8_t* chain[MAX_CHAIN];
+	struct ddg_chain chain;
 	const uint8_t* matched;
 	enum ddg_action action;
 	enum ddg_match_kind match = DDG_MATCH_QNAME;
 	const char* ruleset;
-	size_t n = 0, i;
+	size_t i;
+	memset(&chain, 0, sizeof(chain));
 	if(type == inplace_cb_reply && qstate)
 		q = (struct ddg_qstate*)qstate->minfo[id];
 	if(q && q->applied) {
@@ -578,36 +687,45 @@ reply_event(struct ddg_mod* m, struct ddgm_listset* ls, int type,
 		match = q->match;
 		matched = q->matched_name;
 		d = q->d;
-		n = q->nchain;
-		for(i = 0; i < n; i++)
-			chain[i] = q->chain[i];
+		chain.n = q->nchain;
+		chain.total = q->chain_total;
+		for(i = 0; i < chain.n; i++) {
+			chain.name[i] = q->chain[i];
+			chain.len[i] = 0;
+		}
 		ruleset = q->ruleset;
 	} else {
-		if(decide(m, ls, client, qinfo->qname, qinfo->qname_len, &d)
-			< 0)
-			return;
-		matched = qinfo->qname;
+		struct ddg_chain_rrset stack[RR_STACK];
+		struct ddg_chain_rrset* rr = stack;
+		struct ddg_chain_result res;
+		struct decide_ctx c;
+		size_t nrr = 0;
 		if(m->conf->check_cname && rep)
-			n = answer_chain(rep, chain, MAX_CHAIN);
-		if(!action_eventful(d.action)) {
-			/* the qname is not flagged: a CNAME target may be */
-			if(d.matched)
-				return; /* allow / off: final */
-			for(i = 0; i < n; i++) {
-				int l = ddg_name_wire_len(chain[i],
-					DDG_NAME_MAXWIRE);
-				if(l < 0 || decide(m, ls, client, chain[i],
-					(size_t)l, &d) < 0)
-					continue;
-				if(action_eventful(d.action))
-					break;
-			}
-			if(i == n)
-				return; /* the common case: nothing to say */
-			matched = chain[i];
-			match = DDG_MATCH_CNAME;
-		}
+			nrr = reply_rrsets(rep, 0, stack, region, &rr);
+		c.m = m;
+		c.ls = ls;
+		c.client = client;
+		if(ddg_chain_decide(decide_cb, &c, qinfo->qname,
+			qinfo->qname_len, rr, nrr, &res) <= 0)
+			return; /* the common case: nothing to say */
+		if(!action_eventful(res.d.action))
+			return;
+		d = res.d;
+		matched = res.name;
+		match = res.index < 0 ? DDG_MATCH_QNAME : DDG_MATCH_CNAME;
+		(void)ddg_chain_collect(qinfo->qname, qinfo->qname_len, rr,
+			nrr, NULL, NULL, &chain);
 		action = d.action;
+		if(action_answers(action) && rep &&
+			type != inplace_cb_reply_servfail) {
+			/* the client got an answer this module did not make:
+			 * say so, and say what it really got */
+			ddgm_bypass_seen(m, qinfo, type ==
+				inplace_cb_reply_cache, client, matched +
+				d.zone_off);
+			action = DDG_ACTION_LOG;
+		} else if(!want_events)
+			return;
 		if(d.list_index >= 0 && (size_t)d.list_index < ls->n)
 			ruleset = ls->ruleset[d.list_index];
 		else
@@ -629,9 +747,10 @@ reply_event(struct ddg_mod* m, struct ddgm_listset* ls, int type,
 	ev.rcode = rcode;
 	ev.zone = matched + d.zone_off;
 	ev.category = d.category;
-	ev.nchain = n;
-	for(i = 0; i < n; i++)
-		ev.chain[i] = chain[i];
+	ev.nchain = chain.n;
+	ev.chain_total = chain.total;
+	for(i = 0; i < chain.n; i++)
+		ev.chain[i] = chain.name[i];
 	ev.cached = (type == inplace_cb_reply_cache);
 	emit(m, &ev);
 }
@@ -647,16 +766,17 @@ reply_cb(struct query_info* qinfo, struct module_qstate* qstate,
 	struct ddgm_cb_arg* a = (struct ddgm_cb_arg*)cbarg;
 	struct ddg_mod* m = a->m;
 	struct ddgm_listset* ls;
-	int slot;
-	(void)edns; (void)opt_list_out; (void)region; (void)start_time;
+	int slot, want;
+	(void)edns; (void)opt_list_out; (void)start_time;
 	if(!m || !qinfo || !repinfo || !qinfo->qname)
 		return 1; /* CHAOS answers, internal replies */
-	if(a->type == inplace_cb_reply_cache && !m->conf->log_cache_hits)
+	want = a->type != inplace_cb_reply_cache || m->conf->log_cache_hits;
+	if(!want && !m->may_block)
 		return 1;
 	ls = ddgm_read_enter(m, &slot);
 	if(usable(m, ls))
 		reply_event(m, ls, a->type, qinfo, qstate, rep, rcode, repinfo,
-			id);
+			region, id, want);
 	ddgm_read_leave(m, slot);
 	return 1;
 }
@@ -679,6 +799,7 @@ init(struct module_env* env, int id)
 	m->id = id;
 	m->env = env;
 	atomic_init(&m->epoch, 1);
+	pthread_mutex_init(&m->pending_lock, NULL);
 	{
 		struct timespec ts;
 		static uint64_t count = 0;
@@ -692,13 +813,14 @@ init(struct module_env* env, int id)
 		return 0;
 	}
 	de->dyn_env = m;
-	for(i = 0; i < N_REPLY_CB; i++) {
+	for(i = 0; i < N_CB; i++) {
+		void* fn = cb_types[i] == inplace_cb_query_response ?
+			(void*)&response_cb : (void*)&reply_cb;
 		m->cbargs[i].m = m;
-		m->cbargs[i].type = reply_cb_types[i];
-		if(!de->inplace_cb_register_wrapped((void*)&reply_cb,
-			reply_cb_types[i], &m->cbargs[i], env, id)) {
-			log_err("dyndns-guard: could not register a reply "
-				"callback");
+		m->cbargs[i].type = cb_types[i];
+		if(!de->inplace_cb_register_wrapped(fn, cb_types[i],
+			&m->cbargs[i], env, id)) {
+			log_err("dyndns-guard: could not register a callback");
 			return 0; /* deinit deletes those registered */
 		}
 		m->registered[i] = 1;
@@ -708,7 +830,10 @@ init(struct module_env* env, int id)
 	/* names cached before a reload_keep_cache-style reload under what
 	 * is now blocked: expire them (no worker runs during init) */
 	ls = atomic_load(&m->cur);
-	if(usable(m, ls))
+	if(m->conf->nlists > 0 && ls->ok == 0 &&
+		m->conf->fail_mode == DDG_FAIL_CLOSED)
+		(void)ddgm_expire_all(m, time(NULL)); /* no cache hits either */
+	else if(usable(m, ls))
 		(void)ddgm_expire_cache(m, ls, time(NULL));
 	log_info("dyndns-guard: module %d started (built against Unbound %s), "
 		"config %s, mode %s, %u of %u lists loaded, %u zone rules, "
@@ -732,9 +857,9 @@ deinit(struct module_env* env, int id)
 	ddgm_watcher_stop(m);
 	/* the callback lists live in the daemon env and survive a reload:
 	 * delete ours, or every reply fires twice afterwards */
-	for(i = 0; i < N_REPLY_CB; i++) {
+	for(i = 0; i < N_CB; i++) {
 		if(m->registered[i])
-			de->inplace_cb_delete_wrapped(env, reply_cb_types[i], id);
+			de->inplace_cb_delete_wrapped(env, cb_types[i], id);
 	}
 	de->dyn_env = NULL;
 	mod_free(m);
@@ -745,28 +870,32 @@ static void
 op_new(struct ddg_mod* m, struct ddgm_listset* ls,
 	struct module_qstate* qstate, int id)
 {
-	struct ddg_decision d;
+	struct ddg_chain_result res;
 	qstate->ext_state[id] = module_wait_module;
-	if(!has_client(qstate))
-		return; /* prefetch, DNSSEC or internal fetch: pass */
 	if(m->conf->nlists > 0 && ls->ok == 0 &&
 		m->conf->fail_mode == DDG_FAIL_CLOSED) {
+		/* failing closed: nothing is resolved for a client, and
+		 * nothing resolved otherwise is kept for one */
+		qstate->no_cache_store = 1;
+		if(!has_client(qstate))
+			return;
 		qstate->return_msg = NULL;
 		qstate->return_rcode = LDNS_RCODE_SERVFAIL;
 		qstate->ext_state[id] = module_finished;
 		return;
 	}
+	if(!has_client(qstate))
+		return; /* prefetch, DNSSEC or internal fetch: pass */
 	if(!usable(m, ls))
 		return;
-	if(!decide_clients(m, ls, qstate, qstate->qinfo.qname,
-		qstate->qinfo.qname_len, &d) || !d.matched)
+	if(!decide_clients(m, ls, qstate, NULL, 0, &res) || !res.d.matched)
 		return;
-	if(action_answers(d.action)) {
-		apply(m, ls, qstate, id, &d, qstate->qinfo.qname,
-			qstate->qinfo.qname_len, DDG_MATCH_QNAME, NULL, 0);
+	if(action_answers(res.d.action)) {
+		apply(m, ls, qstate, id, &res.d, qstate->qinfo.qname,
+			qstate->qinfo.qname_len, DDG_MATCH_QNAME, NULL);
 		return;
 	}
-	if(d.varies_by_client) {
+	if(res.varies) {
 		/* another network must not get this answer from the cache */
 		struct ddg_qstate* q = qs_get(qstate, id);
 		qstate->no_cache_store = 1;
@@ -775,36 +904,47 @@ op_new(struct ddg_mod* m, struct ddgm_listset* ls,
 	}
 }
 
-/** the answer comes back from the modules below */
+/**
+ * The answer comes back from the modules below.  Decided again over the
+ * clients attached now and over every name of the answer: identical
+ * in-flight queries of other clients may have joined (also a query that
+ * started below this module, such as the iterator's look-up of a name
+ * server address or a prefetch, which never passed op_new), and a CNAME
+ * or DNAME may lead into a listed zone.
+ */
 static void
 op_moddone(struct ddg_mod* m, struct ddgm_listset* ls,
 	struct module_qstate* qstate, int id)
 {
 	struct ddg_qstate* q = (struct ddg_qstate*)qstate->minfo[id];
-	struct ddg_decision d;
+	struct ddg_chain_rrset stack[RR_STACK];
+	struct ddg_chain_rrset* rr = stack;
+	struct ddg_chain_result res;
+	struct ddg_chain chain;
+	size_t nrr = 0;
 	qstate->ext_state[id] = module_finished;
-	if(!usable(m, ls) || !has_client(qstate) ||
-		qstate->mesh_info->super_set.count > 0)
-		return; /* the iterator's sub-queries: never touched */
+	if(!usable(m, ls) || !has_client(qstate))
+		return; /* no client to decide for */
 	if(q && q->applied)
 		return;
-	if(q && q->varies) {
-		/* clients of a stricter network may have joined the query */
-		if(decide_clients(m, ls, qstate, qstate->qinfo.qname,
-			qstate->qinfo.qname_len, &d) &&
-			action_answers(d.action))
-			apply(m, ls, qstate, id, &d, qstate->qinfo.qname,
-				qstate->qinfo.qname_len, DDG_MATCH_QNAME,
-				NULL, 0);
+	if(m->conf->check_cname && qstate->return_msg)
+		nrr = reply_rrsets(qstate->return_msg->rep, 0, stack,
+			qstate->region, &rr);
+	if(!decide_clients(m, ls, qstate, rr, nrr, &res) || !res.d.matched)
+		return;
+	if(action_answers(res.d.action)) {
+		(void)ddg_chain_collect(qstate->qinfo.qname,
+			qstate->qinfo.qname_len, rr, nrr, NULL, NULL, &chain);
+		/* the iterator or validator may have cached the real answer
+		 * (one assembled from cached parts): expire it */
+		ddgm_expire_query(qstate);
+		apply(m, ls, qstate, id, &res.d, res.name, res.len,
+			res.index < 0 ? DDG_MATCH_QNAME : DDG_MATCH_CNAME,
+			&chain);
 		return;
 	}
-	if(m->conf->check_cname) {
-		/* a listed qname decided already (log, allow or off) */
-		if(decide_clients(m, ls, qstate, qstate->qinfo.qname,
-			qstate->qinfo.qname_len, &d) && d.matched)
-			return;
-		check_chain(m, ls, qstate, id);
-	}
+	if(res.varies && !(q && q->varies))
+		ddgm_expire_query(qstate); /* another client may be blocked */
 }
 
 void
@@ -820,6 +960,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 			module_finished : module_wait_module;
 		return;
 	}
+	ddgm_expire_pending(m, qstate->env);
 	switch(event) {
 	case module_event_new:
 	case module_event_pass:

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "services/cache/dns.h"
+#include "services/cache/rrset.h"
 #include "util/data/msgreply.h"
 #include "util/data/packed_rrset.h"
 #include "util/log.h"
@@ -23,6 +25,7 @@
 #include "util/locks.h"
 #include "sldns/rrdef.h"
 
+#include "dyndns-guard/chain.h"
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/name.h"
 #include "dyndns-guard/sign.h"
@@ -261,23 +264,56 @@ struct expire_arg {
 	struct ddg_mod* m;
 	struct ddgm_listset* ls;
 	time_t expired;
+	/** 1: every message expires */
+	int all;
+	/** messages expired */
 	size_t count;
+	/** RRsets expired */
+	size_t rrsets;
 };
 
-/** whether a name's answer must no longer come from the cache */
+/** ddg_chain_decide_fn over the policy, for no client */
+static int
+expire_decide(void* arg, const uint8_t* name, size_t len,
+	struct ddg_decision* d)
+{
+	struct expire_arg* a = (struct expire_arg*)arg;
+	return ddg_policy_decide(a->m->policy,
+		(const struct ddg_list* const*)a->ls->lists, a->ls->n, NULL,
+		name, len, d, NULL);
+}
+
+/** whether a name's data must no longer come from the cache */
 static int
 must_expire(struct expire_arg* a, const uint8_t* name, size_t len)
 {
-	struct ddg_decision d;
-	if(ddg_policy_decide(a->m->policy,
-		(const struct ddg_list* const*)a->ls->lists, a->ls->n, NULL,
-		name, len, &d, NULL) <= 0)
+	if(ddg_name_wire_len(name, len) <= 0)
 		return 0;
-	return d.action == DDG_ACTION_BLOCK ||
-		d.action == DDG_ACTION_SINKHOLE || d.varies_by_client;
+	return ddg_chain_blocked_somewhere(expire_decide, a, name, len);
 }
 
-/** slabhash_traverse callback; the entry is write-locked */
+/** whether an RRset (key and data locked by the caller) holds data of a
+ * name that must not come from the cache: its owner, or the target of a
+ * CNAME or DNAME */
+static int
+rrset_must_expire(struct expire_arg* a, struct ub_packed_rrset_key* rk)
+{
+	struct packed_rrset_data* d;
+	uint16_t t;
+	if(!rk->rk.dname)
+		return 0;
+	if(must_expire(a, rk->rk.dname, rk->rk.dname_len))
+		return 1;
+	t = ntohs(rk->rk.type);
+	d = (struct packed_rrset_data*)rk->entry.data;
+	if((t == LDNS_RR_TYPE_CNAME || t == LDNS_RR_TYPE_DNAME) && d &&
+		d->count >= 1 && d->rr_len[0] > 2)
+		return must_expire(a, d->rr_data[0] + 2, d->rr_len[0] - 2);
+	return 0;
+}
+
+/** slabhash_traverse callback over the message cache; the entry is
+ * write-locked */
 static void
 expire_entry(struct lruhash_entry* e, void* arg)
 {
@@ -286,29 +322,21 @@ expire_entry(struct lruhash_entry* e, void* arg)
 	struct reply_info* rep = (struct reply_info*)e->data;
 	int hit = 0;
 	size_t i;
-	if(!rep || rep->ttl <= a->expired)
+	if(!rep || (rep->ttl <= a->expired &&
+		rep->serve_expired_ttl <= a->expired))
 		return;
-	hit = must_expire(a, k->key.qname, k->key.qname_len);
-	/* the owners of the answer rrsets after the first are the targets
-	 * of the CNAME/DNAME chain; rrset keys are recycled by the rrset
-	 * cache, so read one only under its lock and with a matching id,
-	 * in Unbound's lock order (message, then rrset) */
-	for(i = 1; !hit && i < rep->an_numrrsets && i < rep->rrset_count;
-		i++) {
-		struct ub_packed_rrset_key* rk = rep->rrsets[i];
-		rrset_id_type id = 0;
-		size_t j;
+	hit = a->all || must_expire(a, k->key.qname, k->key.qname_len);
+	/* every RRset of the answer, in any section; rrset keys are
+	 * recycled by the rrset cache, so read one only under its lock and
+	 * with a matching id, in Unbound's lock order (message, then
+	 * rrset) */
+	for(i = 0; !hit && i < rep->rrset_count; i++) {
+		struct ub_packed_rrset_key* rk = rep->ref[i].key;
 		if(!rk)
 			continue;
-		for(j = 0; j < rep->rrset_count; j++)
-			if(rep->ref[j].key == rk)
-				id = rep->ref[j].id;
-		if(id == 0)
-			continue;
 		lock_rw_rdlock(&rk->entry.lock);
-		if(rk->id == id && rk->rk.dname &&
-			ddg_name_wire_len(rk->rk.dname, rk->rk.dname_len) > 0)
-			hit = must_expire(a, rk->rk.dname, rk->rk.dname_len);
+		if(rk->id == rep->ref[i].id && rk->id != 0)
+			hit = rrset_must_expire(a, rk);
 		lock_rw_unlock(&rk->entry.lock);
 	}
 	if(hit) {
@@ -319,16 +347,50 @@ expire_entry(struct lruhash_entry* e, void* arg)
 	}
 }
 
+/** slabhash_traverse callback over the RRset cache; the entry is
+ * write-locked.  Expired as unbound-control flush_zone does. */
+static void
+expire_rrset(struct lruhash_entry* e, void* arg)
+{
+	struct expire_arg* a = (struct expire_arg*)arg;
+	struct ub_packed_rrset_key* rk = (struct ub_packed_rrset_key*)e->key;
+	struct packed_rrset_data* d = (struct packed_rrset_data*)e->data;
+	size_t i;
+	if(!d || d->ttl <= a->expired || !rrset_must_expire(a, rk))
+		return;
+	d->ttl = a->expired;
+	for(i = 0; i < d->count + d->rrsig_count; i++)
+		d->rr_ttl[i] = a->expired;
+	a->rrsets++;
+}
+
 size_t
 ddgm_expire_cache(struct ddg_mod* m, struct ddgm_listset* ls, time_t now)
 {
 	struct expire_arg a;
 	if(!m->env || !m->env->msg_cache)
 		return 0;
+	memset(&a, 0, sizeof(a));
 	a.m = m;
 	a.ls = ls;
 	a.expired = now - 3; /* as flush_zone does */
-	a.count = 0;
+	slabhash_traverse(m->env->msg_cache, 1, &expire_entry, &a);
+	if(m->env->rrset_cache)
+		slabhash_traverse(&m->env->rrset_cache->table, 1,
+			&expire_rrset, &a);
+	return a.count + a.rrsets;
+}
+
+size_t
+ddgm_expire_all(struct ddg_mod* m, time_t now)
+{
+	struct expire_arg a;
+	if(!m->env || !m->env->msg_cache)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.m = m;
+	a.all = 1;
+	a.expired = now - 3;
 	slabhash_traverse(m->env->msg_cache, 1, &expire_entry, &a);
 	return a.count;
 }
@@ -488,6 +550,14 @@ check_logfile(struct ddg_mod* m)
 		m->conf->log_file);
 }
 
+/** whether a configured list is not in force (missing or refused) */
+static int
+missing_lists(struct ddg_mod* m)
+{
+	struct ddgm_listset* cur = atomic_load(&m->cur);
+	return cur->ok < cur->n;
+}
+
 /** the watcher thread */
 static void*
 watcher_main(void* arg)
@@ -512,7 +582,10 @@ watcher_main(void* arg)
 	while(!m->stop) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += m->conf->reload_check;
+		/* with reload-check: 0 the watcher only runs until every
+		 * list could be loaded, trying each second */
+		until.tv_sec += m->conf->reload_check ? m->conf->reload_check
+			: 1;
 		while(!m->stop && pthread_cond_timedwait(&m->stop_cond,
 			&m->stop_lock, &until) != ETIMEDOUT)
 			;
@@ -522,6 +595,11 @@ watcher_main(void* arg)
 		check_lists(m, refused, refused_sig);
 		check_logfile(m);
 		pthread_mutex_lock(&m->stop_lock);
+		if(m->conf->reload_check == 0 && !missing_lists(m)) {
+			log_info("dyndns-guard: every list is loaded; "
+				"reload-check: 0, so no further checks");
+			break;
+		}
 	}
 	pthread_mutex_unlock(&m->stop_lock);
 	free(refused);
@@ -536,9 +614,13 @@ ddgm_watcher_start(struct ddg_mod* m)
 	pthread_mutex_init(&m->stop_lock, NULL);
 	pthread_cond_init(&m->stop_cond, NULL);
 	m->stop = 0;
-	if((m->conf->nlists == 0 && !m->conf->log_file) ||
-		m->conf->reload_check == 0)
+	if(m->conf->nlists == 0 && !m->conf->log_file)
 		return 1;
+	if(m->conf->reload_check == 0 && !missing_lists(m))
+		return 1; /* nothing to watch; a missing list is retried */
+	if(m->conf->reload_check == 0)
+		log_warn("dyndns-guard: reload-check: 0, but a list is not "
+			"loaded: trying it every second until it is");
 	r = pthread_create(&m->watcher, NULL, &watcher_main, m);
 	if(r != 0) {
 		log_err("dyndns-guard: cannot start the list watcher: %s",
