@@ -219,6 +219,7 @@ $3"; else pass "$1"; fi
 finish() {
 	ub_stop
 	auth_stop
+	nsd_stop
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	if [ "$T_FAIL" -ne 0 ]; then
 		echo "--- unbound log ($LOG), last 40 lines:"; tail -40 "$LOG"
@@ -303,3 +304,69 @@ trap 'ub_stop; auth_stop' EXIT
 
 # the [dyndns-guard] event lines of the log
 events() { grep '\[dyndns-guard\] action=' "$LOG"; }
+
+# ---------------------------------------------------------------------------
+# A real authoritative server: NSD (Debian's nsd package) on port 53 of an
+# address of its own in 127.0.0.0/8, so that Unbound reaches it through
+# stub-zones and also through name-server addresses it looks up itself (the
+# iterator always sends to port 53).  The address is derived from the test's
+# PID so that tests running in parallel do not meet.
+NSD_PID=""
+NSD_IP="127.53.$(( ($$ / 250) % 250 + 1 )).$(( $$ % 250 + 1 ))"
+NSD_DIR="$WORK/nsd"
+
+# nsd_start ZONE...: serve $NSD_DIR/ZONE.zone for each ZONE; fails the
+# test when NSD does not answer for each of them.
+nsd_start() {
+	command -v nsd >/dev/null 2>&1 || { echo "FAIL: nsd not installed"; return 1; }
+	mkdir -p "$NSD_DIR"
+	{
+		cat <<CONF
+server:
+	ip-address: $NSD_IP
+	port: 53
+	do-ip6: no
+	username: ""
+	chroot: ""
+	zonesdir: "$NSD_DIR"
+	pidfile: "$NSD_DIR/nsd.pid"
+	logfile: "$NSD_DIR/nsd.log"
+	database: ""
+	xfrdfile: "$NSD_DIR/xfrd.state"
+	zonelistfile: "$NSD_DIR/zone.list"
+	server-count: 1
+	verbosity: 1
+	hide-version: yes
+remote-control:
+	control-enable: no
+CONF
+		for z in "$@"; do
+			printf 'zone:\n\tname: "%s"\n\tzonefile: "%s.zone"\n' "$z" "$z"
+		done
+	} > "$NSD_DIR/nsd.conf"
+	nsd -d -c "$NSD_DIR/nsd.conf" > "$NSD_DIR/stderr" 2>&1 &
+	NSD_PID=$!
+	for z in "$@"; do
+		i=0
+		while ! dig @"$NSD_IP" +tries=1 +time=1 +norec "$z" SOA 2>/dev/null | grep -q 'status: NOERROR'; do
+			i=$((i + 1))
+			if [ $i -ge 50 ] || ! kill -0 "$NSD_PID" 2>/dev/null; then
+				echo "nsd did not serve $z:"; cat "$NSD_DIR/stderr" "$NSD_DIR/nsd.log" 2>/dev/null
+				return 1
+			fi
+			sleep 0.1
+		done
+	done
+	return 0
+}
+nsd_stop() {
+	if [ -n "$NSD_PID" ]; then
+		kill "$NSD_PID" 2>/dev/null
+		i=0
+		while kill -0 "$NSD_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$NSD_PID" 2>/dev/null
+		wait "$NSD_PID" 2>/dev/null
+		NSD_PID=""
+	fi
+}
+trap 'ub_stop; auth_stop; nsd_stop' EXIT
