@@ -217,13 +217,38 @@ ddgm_expire_query(struct module_qstate* qstate)
 		qi->qclass);
 }
 
+/** whether a warning may be written now: at most 10 a second */
+static int
+warn_ok(struct ddg_mod* m)
+{
+	int64_t sec = (int64_t)time(NULL);
+	int64_t last = atomic_load(&m->warn_sec);
+	if(last != sec && atomic_compare_exchange_strong(&m->warn_sec, &last,
+		sec))
+		atomic_store(&m->warn_count, 0);
+	return atomic_fetch_add(&m->warn_count, 1) < 10;
+}
+
+/* ddgm_closed_hit: see ddg_module.h */
+void
+ddgm_closed_hit(struct ddg_mod* m, const struct query_info* qinfo)
+{
+	atomic_store(&m->npending, DDGM_PENDING + 2);
+	if(warn_ok(m)) {
+		char qn[DDG_NAME_MAXSTR];
+		if(ddg_name_to_str(qinfo->qname, qn, sizeof(qn)) < 0)
+			snprintf(qn, sizeof(qn), "?");
+		log_warn("dyndns-guard: failing closed, but a cached answer "
+			"for %s entered the cache after start and was served; "
+			"the cache is expired now", qn);
+	}
+}
+
 /* ddgm_bypass_seen: see ddg_module.h */
 void
 ddgm_bypass_seen(struct ddg_mod* m, const struct query_info* qinfo,
 	int cached, const struct sockaddr* client, const uint8_t* zone)
 {
-	int64_t sec = (int64_t)time(NULL);
-	int64_t last = atomic_load(&m->warn_sec);
 	int n;
 	pthread_mutex_lock(&m->pending_lock);
 	n = atomic_load(&m->npending);
@@ -234,14 +259,11 @@ ddgm_bypass_seen(struct ddg_mod* m, const struct query_info* qinfo,
 		p->qtype = qinfo->qtype;
 		p->qclass = qinfo->qclass;
 		atomic_store(&m->npending, n + 1);
-	} else
+	} else if(n <= DDGM_PENDING)
 		atomic_store(&m->npending, DDGM_PENDING + 1);
 	pthread_mutex_unlock(&m->pending_lock);
-	/* at most 10 warnings a second: an attacker may repeat this */
-	if(last != sec && atomic_compare_exchange_strong(&m->warn_sec, &last,
-		sec))
-		atomic_store(&m->warn_count, 0);
-	if(atomic_fetch_add(&m->warn_count, 1) < 10) {
+	/* rate-limited: an attacker may repeat this */
+	if(warn_ok(m)) {
 		char qn[DDG_NAME_MAXSTR], zn[DDG_NAME_MAXSTR], addr[64];
 		if(ddg_name_to_str(qinfo->qname, qn, sizeof(qn)) < 0)
 			snprintf(qn, sizeof(qn), "?");
@@ -275,6 +297,12 @@ ddgm_expire_pending(struct ddg_mod* m, struct module_env* env)
 		memcpy(p, m->pending, (size_t)n * sizeof(p[0]));
 	atomic_store(&m->npending, 0);
 	pthread_mutex_unlock(&m->pending_lock);
+	if(n == DDGM_PENDING + 2) {
+		size_t k = ddgm_expire_all(m, time(NULL));
+		verbose(VERB_OPS, "dyndns-guard: failing closed: %u cached "
+			"answers expired", (unsigned)k);
+		return;
+	}
 	if(n > DDGM_PENDING) {
 		struct ddgm_listset* ls;
 		int slot;

@@ -158,7 +158,8 @@ struct ddg_mod {
 	 * saw it runs under cache locks and cannot expire it itself) */
 	struct ddgm_pending pending[DDGM_PENDING];
 	/** number of pending entries; DDGM_PENDING + 1 when some did not
-	 * fit (the whole cache is then checked) */
+	 * fit (the whole cache is then checked), DDGM_PENDING + 2 when the
+	 * whole cache is to be expired (failing closed) */
 	_Atomic int npending;
 	/** protects pending */
 	pthread_mutex_t pending_lock;
@@ -269,6 +270,15 @@ void ddgm_expire_query(struct module_qstate* qstate);
  */
 void ddgm_bypass_seen(struct ddg_mod* m, const struct query_info* qinfo,
 	int cached, const struct sockaddr* client, const uint8_t* zone);
+
+/**
+ * Note a cache hit served while failing closed (an answer put into the
+ * cache after start, by unbound-control load_cache): warn (rate-limited)
+ * and have the next operate() expire the whole message cache.
+ * @param m: the module.
+ * @param qinfo: the query.
+ */
+void ddgm_closed_hit(struct ddg_mod* m, const struct query_info* qinfo);
 
 /**
  * Expire the cached answers noted by ddgm_bypass_seen(); one relaxed load

@@ -326,6 +326,14 @@ action_eventful(enum ddg_action a)
 	return a == DDG_ACTION_LOG || action_answers(a);
 }
 
+/** whether the module fails closed now: lists configured, none usable */
+static int
+failing_closed(struct ddg_mod* m, struct ddgm_listset* ls)
+{
+	return m->conf->nlists > 0 && ls->ok == 0 &&
+		m->conf->fail_mode == DDG_FAIL_CLOSED;
+}
+
 /** whether there is anything to match */
 static int
 usable(struct ddg_mod* m, struct ddgm_listset* ls)
@@ -771,10 +779,14 @@ reply_cb(struct query_info* qinfo, struct module_qstate* qstate,
 	if(!m || !qinfo || !repinfo || !qinfo->qname)
 		return 1; /* CHAOS answers, internal replies */
 	want = a->type != inplace_cb_reply_cache || m->conf->log_cache_hits;
-	if(!want && !m->may_block)
+	if(!want && !m->may_block && m->conf->fail_mode != DDG_FAIL_CLOSED)
 		return 1;
 	ls = ddgm_read_enter(m, &slot);
-	if(usable(m, ls))
+	if(a->type == inplace_cb_reply_cache && failing_closed(m, ls)) {
+		/* put into the cache after start (load_cache): this one
+		 * went out, the next operate() expires them all */
+		ddgm_closed_hit(m, qinfo);
+	} else if(usable(m, ls))
 		reply_event(m, ls, a->type, qinfo, qstate, rep, rcode, repinfo,
 			region, id, want);
 	ddgm_read_leave(m, slot);
@@ -830,8 +842,7 @@ init(struct module_env* env, int id)
 	/* names cached before a reload_keep_cache-style reload under what
 	 * is now blocked: expire them (no worker runs during init) */
 	ls = atomic_load(&m->cur);
-	if(m->conf->nlists > 0 && ls->ok == 0 &&
-		m->conf->fail_mode == DDG_FAIL_CLOSED)
+	if(failing_closed(m, ls))
 		(void)ddgm_expire_all(m, time(NULL)); /* no cache hits either */
 	else if(usable(m, ls))
 		(void)ddgm_expire_cache(m, ls, time(NULL));
@@ -872,8 +883,7 @@ op_new(struct ddg_mod* m, struct ddgm_listset* ls,
 {
 	struct ddg_chain_result res;
 	qstate->ext_state[id] = module_wait_module;
-	if(m->conf->nlists > 0 && ls->ok == 0 &&
-		m->conf->fail_mode == DDG_FAIL_CLOSED) {
+	if(failing_closed(m, ls)) {
 		/* failing closed: nothing is resolved for a client, and
 		 * nothing resolved otherwise is kept for one */
 		qstate->no_cache_store = 1;

@@ -594,6 +594,8 @@ watcher_main(void* arg)
 		pthread_mutex_unlock(&m->stop_lock);
 		check_lists(m, refused, refused_sig);
 		check_logfile(m);
+		/* also when no query misses the cache */
+		ddgm_expire_pending(m, m->env);
 		pthread_mutex_lock(&m->stop_lock);
 		if(m->conf->reload_check == 0 && !missing_lists(m)) {
 			log_info("dyndns-guard: every list is loaded; "

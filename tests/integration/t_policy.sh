@@ -231,6 +231,47 @@ r=$(q +short foo.duckdns.org A)
 expect_eq "fail-mode closed: resolution resumes with the list in force (log mode)" "198.51.100.10" "$r"
 rm -f "$WORK/missing.dgl"
 ub_stop
+
+# --- fail-mode closed recovers with reload-check: 0, and serves no cache
+write_ddg_conf '	list: "missing.dgl"
+	fail-mode: closed
+	reload-check: 0'
+ub_start || fail "unbound starts with a missing list (closed, reload-check 0)"
+r=$(q foo.duckdns.org A)
+expect_match "closed, reload-check 0: SERVFAIL without a list" "status: SERVFAIL" "$r"
+cp "$WORK/dyndns.dgl" "$WORK/missing.dgl.tmp" && mv "$WORK/missing.dgl.tmp" "$WORK/missing.dgl"
+check "closed, reload-check 0: the list is picked up once it appears" \
+	wait_log "missing.dgl replaced: 6 entries" 1 60
+r=$(q +short foo.duckdns.org A)
+expect_eq "closed, reload-check 0: resolution resumes" "198.51.100.10" "$r"
+r=$(q +short www.example.com A)
+expect_eq "closed, reload-check 0: an unlisted name resolves" "192.0.2.1" "$r"
+ub_stop
+# a cache dump with the list in force (fail-mode open) ...
+cp "$WORK/dyndns.dgl" "$WORK/missing.dgl"
+write_ddg_conf '	list: "missing.dgl"'
+ub_start || fail "unbound starts with the list"
+q www.example.com A > /dev/null
+uctl dump_cache > "$WORK/cache.dump" 2>&1
+ub_stop
+# ... loaded while failing closed
+rm -f "$WORK/missing.dgl"
+write_ddg_conf '	list: "missing.dgl"
+	fail-mode: closed
+	reload-check: 0'
+ub_start || fail "unbound starts again without the list (closed)"
+uctl load_cache < "$WORK/cache.dump" > /dev/null 2>&1
+# an answer that entered the cache after start is expired within a second
+i=0
+while [ $i -lt 30 ]; do
+	r=$(q www.example.com A)
+	case "$r" in *"status: SERVFAIL"*) break ;; esac
+	sleep 0.1; i=$((i + 1))
+done
+expect_match "closed: a cached answer loaded after start is not served" "status: SERVFAIL" "$r"
+r=$(q www.example.com A)
+expect_match "closed: ... and stays so" "status: SERVFAIL" "$r"
+ub_stop
 write_ddg_conf '	list: "missing.dgl"'
 ub_start || fail "unbound starts with a missing list (fail-mode open)"
 r=$(q +short foo.duckdns.org A)
