@@ -364,9 +364,9 @@ struct memo_slot {
  * and frees it when the thread ends or the module is unloaded */
 static __thread struct memo_slot tls_memo[MEMO_SLOTS];
 
-/** the memo slot of a name: a multiply-xor hash, eight bytes at a time */
-static struct memo_slot*
-memo_slot(const uint8_t* name, size_t len)
+/** a multiply-xor hash of a name, eight bytes at a time */
+static uint64_t
+name_hash(const uint8_t* name, size_t len)
 {
 	uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15ULL, w;
 	while(len >= 8) {
@@ -381,7 +381,90 @@ memo_slot(const uint8_t* name, size_t len)
 		w = (w << 8) | name[--len];
 	h = (h ^ w) * 0xff51afd7ed558ccdULL;
 	h ^= h >> 29;
-	return &tls_memo[h & (MEMO_SLOTS - 1)];
+	return h;
+}
+
+/** the memo slot of a name */
+static struct memo_slot*
+memo_slot(const uint8_t* name, size_t len)
+{
+	return &tls_memo[name_hash(name, len) & (MEMO_SLOTS - 1)];
+}
+
+/*
+ * The chain-block memo.  A name that is not listed itself but whose answer
+ * leads into a blocked zone (a CNAME or DNAME) is blocked only after it
+ * was resolved, and its answer is kept out of Unbound's caches (see
+ * response_cb), so every query for it would be resolved again.  Each
+ * worker thread remembers such names (exact bytes, type, class) with the
+ * name of the answer that decided, until the answer's TTL runs out or the
+ * module instance or list set changes; op_new then decides on that pair
+ * for the clients of the new query without resolving it.  It is not a
+ * cache of answers: the decision is made again for every client, and a
+ * client the target is not blocked for resolves normally.
+ */
+#define CMEMO_SLOTS 128
+#define CMEMO_MAXNAME 94
+struct cmemo_slot {
+	uint64_t instance;	/* module instance that wrote it */
+	uint64_t generation;	/* list set generation */
+	time_t expires;		/* the answer's TTL runs out */
+	uint16_t qtype, qclass;
+	uint8_t len;		/* query name length, 0 = empty */
+	uint8_t name[CMEMO_MAXNAME + 1];
+	uint8_t tlen;		/* deciding name length */
+	uint8_t target[DDG_NAME_MAXWIRE];
+	uint32_t total;		/* names the answer had */
+};
+static __thread struct cmemo_slot tls_cmemo[CMEMO_SLOTS];
+
+/** the chain-block memo slot of a question */
+static struct cmemo_slot*
+cmemo_slot(const struct query_info* qi)
+{
+	uint64_t h = name_hash(qi->qname, qi->qname_len) ^
+		((uint64_t)qi->qtype << 17);
+	return &tls_cmemo[(h ^ (h >> 23)) & (CMEMO_SLOTS - 1)];
+}
+
+/** the memo entry of a question, if any and current */
+static struct cmemo_slot*
+cmemo_find(struct ddg_mod* m, struct ddgm_listset* ls,
+	const struct query_info* qi, time_t now)
+{
+	struct cmemo_slot* c;
+	if(qi->qname_len > CMEMO_MAXNAME)
+		return NULL;
+	c = cmemo_slot(qi);
+	if(c->len != qi->qname_len || c->instance != m->instance ||
+		c->generation != ls->generation || c->qtype != qi->qtype ||
+		c->qclass != qi->qclass || c->expires <= now ||
+		memcmp(c->name, qi->qname, qi->qname_len) != 0)
+		return NULL;
+	return c;
+}
+
+/** remember that a question was blocked by a name of its answer */
+static void
+cmemo_put(struct ddg_mod* m, struct ddgm_listset* ls,
+	const struct query_info* qi, const uint8_t* target, size_t tlen,
+	size_t total, time_t ttl, time_t now)
+{
+	struct cmemo_slot* c;
+	if(qi->qname_len > CMEMO_MAXNAME || tlen > DDG_NAME_MAXWIRE ||
+		ttl <= 0)
+		return;
+	c = cmemo_slot(qi);
+	c->instance = m->instance;
+	c->generation = ls->generation;
+	c->expires = now + ttl;
+	c->qtype = qi->qtype;
+	c->qclass = qi->qclass;
+	c->len = (uint8_t)qi->qname_len;
+	memcpy(c->name, qi->qname, qi->qname_len);
+	c->tlen = (uint8_t)tlen;
+	memcpy(c->target, target, tlen);
+	c->total = (uint32_t)total;
 }
 
 /** the policy decision for one client and name */
@@ -876,6 +959,43 @@ deinit(struct module_env* env, int id)
 	mod_free(m);
 }
 
+/**
+ * Block a query that the chain-block memo knows: decide for its clients
+ * on the query name and the remembered name of its answer.
+ * @return 1 when the query was answered.
+ */
+static int
+chain_memo_apply(struct ddg_mod* m, struct ddgm_listset* ls,
+	struct module_qstate* qstate, int id)
+{
+	struct cmemo_slot* c;
+	struct ddg_chain_rrset one;
+	struct ddg_chain_result res;
+	struct ddg_chain chain;
+	time_t now = qstate->env->now ? *qstate->env->now : time(NULL);
+	if(!(c = cmemo_find(m, ls, &qstate->qinfo, now)))
+		return 0;
+	memset(&one, 0, sizeof(one));
+	one.owner = qstate->qinfo.qname;
+	one.owner_len = qstate->qinfo.qname_len;
+	one.type = LDNS_RR_TYPE_CNAME;
+	one.rdata = c->target;
+	one.rdlen = c->tlen;
+	if(!decide_clients(m, ls, qstate, &one, 1, &res) ||
+		!action_answers(res.d.action))
+		return 0; /* not blocked for these clients: resolve */
+	memset(&chain, 0, sizeof(chain));
+	if(res.index >= 0) {
+		chain.name[0] = res.name;
+		chain.len[0] = res.len;
+		chain.n = 1;
+		chain.total = c->total > 1 ? c->total : 1;
+	}
+	apply(m, ls, qstate, id, &res.d, res.name, res.len, res.index < 0 ?
+		DDG_MATCH_QNAME : DDG_MATCH_CNAME, &chain);
+	return 1;
+}
+
 /** the query arrives (new, or pass with dns64 in front) */
 static void
 op_new(struct ddg_mod* m, struct ddgm_listset* ls,
@@ -898,13 +1018,19 @@ op_new(struct ddg_mod* m, struct ddgm_listset* ls,
 		return; /* prefetch, DNSSEC or internal fetch: pass */
 	if(!usable(m, ls))
 		return;
-	if(!decide_clients(m, ls, qstate, NULL, 0, &res) || !res.d.matched)
+	if(!decide_clients(m, ls, qstate, NULL, 0, &res))
 		return;
 	if(action_answers(res.d.action)) {
 		apply(m, ls, qstate, id, &res.d, qstate->qinfo.qname,
 			qstate->qinfo.qname_len, DDG_MATCH_QNAME, NULL);
 		return;
 	}
+	if(m->conf->check_cname && !(res.d.matched && res.d.from_rule &&
+		res.d.action == DDG_ACTION_ALLOW) && chain_memo_apply(m, ls,
+		qstate, id))
+		return;
+	if(!res.d.matched)
+		return;
 	if(res.varies) {
 		/* another network must not get this answer from the cache */
 		struct ddg_qstate* q = qs_get(qstate, id);
@@ -945,6 +1071,18 @@ op_moddone(struct ddg_mod* m, struct ddgm_listset* ls,
 	if(action_answers(res.d.action)) {
 		(void)ddg_chain_collect(qstate->qinfo.qname,
 			qstate->qinfo.qname_len, rr, nrr, NULL, NULL, &chain);
+		if(res.index >= 0 && !res.varies) {
+			/* blocked by its answer: do not resolve it again
+			 * while that answer would live (TTLs are relative in
+			 * return_msg) */
+			time_t now = qstate->env->now ? *qstate->env->now :
+				time(NULL);
+			time_t ttl = (time_t)qstate->return_msg->rep->ttl;
+			if(ttl > 3600)
+				ttl = 3600;
+			cmemo_put(m, ls, &qstate->qinfo, res.name, res.len,
+				chain.total, ttl, now);
+		}
 		/* the iterator or validator may have cached the real answer
 		 * (one assembled from cached parts): expire it */
 		ddgm_expire_query(qstate);

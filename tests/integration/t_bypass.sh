@@ -255,4 +255,30 @@ AFTER_TTL=3 scenario "subnetcache, serve-expired, prefetch" \
 	send-client-subnet: $NSD_IP
 	client-subnet-always-forward: yes"
 
+# a name blocked by its answer is decided again without being resolved
+# again: with the authoritative server gone it is still blocked (one worker
+# thread: the memo is per thread)
+ub_stop
+write_unbound_conf "	num-threads: 1
+	max-query-restarts: 40
+$STUBS"
+sed -i "s|module-config: .*|module-config: \"dynlib iterator\"|" "$WORK/unbound.conf"
+ub_start || fail "memo: unbound starts"
+for n in alias.lab.example c30-1.lab.example; do
+	r=$(ans $n A)
+	expect_match "memo: $n is blocked by its answer" "^NXDOMAIN" "$r"
+done
+r=$(ans plain.lab.example A)
+expect_match "memo: an unlisted name resolves" "^NOERROR .*192\.0\.2\.88" "$r"
+nsd_stop
+r=$(ans alias.lab.example A)
+expect_match "memo: a name blocked by its CNAME stays blocked without resolving" "^NXDOMAIN" "$r"
+r=$(ans c30-1.lab.example A)
+expect_match "memo: ... also behind 30 hops" "^NXDOMAIN" "$r"
+wait_log "qname=alias.lab.example. .*match=cname" 2 30
+expect_match "memo: the event names the deciding target" \
+	"action=block .*qname=alias\.lab\.example\. .*match=cname .*chain=beacon\.ops\.dynserv\.net\." "$(events | tail -3)"
+r=$(ans plain.lab.example A)
+expect_match "memo: an unlisted name is not affected (it is cached)" "^NOERROR .*192\.0\.2\.88" "$r"
+
 finish
