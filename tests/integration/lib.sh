@@ -15,6 +15,9 @@ set -u
 : "${UNBOUND_DAEMON:=}"
 : "${UNBOUND_CONTROL:=}"
 T_NAME=$(basename "$0" .sh)
+# timeouts stretch under a wrapper (valgrind runs Unbound many times slower)
+T_SLOW=1
+[ -n "${UB_WRAPPER:-}" ] && T_SLOW=10
 T_PASS=0
 T_FAIL=0
 UB_PID=""
@@ -41,7 +44,9 @@ ub_stop() {
 	if [ -n "$UB_PID" ]; then
 		kill "$UB_PID" 2>/dev/null
 		i=0
-		while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 50 ]; do
+		n=50
+		[ -n "${UB_WRAPPER:-}" ] && n=1200
+		while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt $n ]; do
 			sleep 0.1; i=$((i + 1))
 		done
 		kill -9 "$UB_PID" 2>/dev/null
@@ -146,10 +151,14 @@ ub_start() {
 	[ -f "$WORK/root.zone" ] || write_root_zone
 	[ -f "$WORK/unbound.conf" ] || write_unbound_conf
 	: > "$LOG"
-	"$UNBOUND_DAEMON" -d -c "$WORK/unbound.conf" > "$WORK/unbound.stderr" 2>&1 &
+	# UB_WRAPPER: a command to run Unbound under (make memcheck: valgrind)
+	# shellcheck disable=SC2086
+	${UB_WRAPPER:-} "$UNBOUND_DAEMON" -d -c "$WORK/unbound.conf" > "$WORK/unbound.stderr" 2>&1 &
 	UB_PID=$!
 	i=0
-	while [ $i -lt 100 ]; do
+	n=100
+	[ -n "${UB_WRAPPER:-}" ] && n=1200
+	while [ $i -lt $n ]; do
 		if ! kill -0 "$UB_PID" 2>/dev/null; then
 			echo "unbound exited at start:"; cat "$WORK/unbound.stderr" "$LOG"
 			UB_PID=""
@@ -166,7 +175,7 @@ ub_start() {
 
 # dig against the test server; extra dig options follow.
 q() {
-	dig @127.0.0.1 -p "$PORT" +tries=1 +time=3 "$@"
+	dig @127.0.0.1 -p "$PORT" +tries=1 +time=$((3 * T_SLOW)) "$@"
 }
 
 uctl() {
@@ -177,7 +186,7 @@ uctl() {
 # matching PATTERN (events are written by the worker that answered, just
 # after the answer goes out), at most TENTHS tenths of a second (default 30).
 wait_log() {
-	pat=$1; n=${2:-1}; max=${3:-30}; i=0
+	pat=$1; n=${2:-1}; max=$((${3:-30} * T_SLOW)); i=0
 	while [ $i -lt "$max" ]; do
 		c=$(grep -c -- "$pat" "$LOG" 2>/dev/null || true)
 		[ "${c:-0}" -ge "$n" ] && return 0
@@ -334,7 +343,8 @@ server:
 	database: ""
 	xfrdfile: "$NSD_DIR/xfrd.state"
 	zonelistfile: "$NSD_DIR/zone.list"
-	server-count: 1
+	server-count: ${NSD_SERVERS:-1}
+	reuseport: yes
 	verbosity: 1
 	hide-version: yes
 remote-control:

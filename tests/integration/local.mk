@@ -5,11 +5,22 @@ INTEGRATION_TESTS = \
 	tests/integration/t_reload.sh \
 	tests/integration/t_merge.sh \
 	tests/integration/t_ipv6.sh \
-	tests/integration/t_bypass.sh
+	tests/integration/t_bypass.sh \
+	tests/integration/t_soak.sh
 if BUILD_MODULE
 TESTS += $(INTEGRATION_TESTS)
 endif
 EXTRA_DIST += tests/integration/lib.sh tests/integration/dnsload.py tests/integration/slowauth.py $(INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/soakcheck.py tests/integration/memcheck.sh
+
+# The soak test for 10 minutes (make check runs it for 30 s) and the
+# integration tests with Unbound under valgrind.
+SOAK_TIME = 600
+soak: all
+	$(AM_TESTS_ENVIRONMENT) SOAK_SECONDS=$(SOAK_TIME) sh $(srcdir)/tests/integration/t_soak.sh
+memcheck: all
+	$(AM_TESTS_ENVIRONMENT) sh $(srcdir)/tests/integration/memcheck.sh $(MEMCHECK_TESTS)
+.PHONY: soak memcheck
 EXTRA_DIST += tests/integration/bench_reload.sh
 
 # Benchmark harness (prints figures; not part of make check).
