@@ -27,8 +27,6 @@
 
 /** most values on one line */
 #define MAXTOK 256
-/** largest configuration file ddg_conf_load() reads */
-#define MAXFILE (16u * 1024u * 1024u)
 
 /** the parser state */
 struct parser {
@@ -43,6 +41,8 @@ struct parser {
 	struct ddg_conf *conf;
 	/** capacities of the arrays of conf */
 	size_t cap_lists, cap_zones, cap_cats, cap_nets;
+	/** client-network CIDRs so far, in all networks */
+	size_t ncidrs;
 	/** caller's message buffer */
 	char *err;
 	/** its size */
@@ -378,7 +378,6 @@ k_category(struct parser *p, const struct keydef *k, char **v, int n)
 	struct ddg_conf *c = p->conf;
 	struct ddg_conf_category cat;
 	char sb[80];
-	size_t i;
 
 	memset(&cat, 0, sizeof(cat));
 	if(!valid_ident(v[0]))
@@ -389,12 +388,7 @@ k_category(struct parser *p, const struct keydef *k, char **v, int n)
 		return perr(p, DDG_ERR_SYNTAX, "bad action '%s' for category: "
 			"expected log, block, sinkhole, allow or off",
 			show(v[1], sb, sizeof(sb)));
-	for(i = 0; i < c->ncategories; i++) {
-		if(strcmp(c->categories[i].name, v[0]) == 0)
-			return perr(p, DDG_ERR_SYNTAX, "duplicate category "
-				"'%s' (first on line %d)", v[0],
-				c->categories[i].line);
-	}
+	/* duplicates are found after the last line, see check_dups() */
 	if(c->ncategories >= DDG_CONF_MAX_ITEMS)
 		return perr(p, DDG_ERR_RANGE, "too many category: lines");
 	if(!grow((void **)&c->categories, c->ncategories,
@@ -406,23 +400,14 @@ k_category(struct parser *p, const struct keydef *k, char **v, int n)
 	return DDG_OK;
 }
 
-/** Whether two CIDRs are the same prefix. */
-static int
-same_cidr(const struct ddg_conf_cidr *a, const struct ddg_conf_cidr *b)
-{
-	return a->family == b->family && a->prefix == b->prefix &&
-		memcmp(a->addr, b->addr, 16) == 0;
-}
-
-/** Add one CIDR text to a network being built. */
+/** Add one CIDR text to a network being built (duplicates are found
+ * after the last line, see check_dups()). */
 static int
 add_cidr(struct parser *p, struct ddg_conf_network *net, size_t *cap,
 	const char *s)
 {
-	struct ddg_conf *c = p->conf;
 	struct ddg_conf_cidr cidr;
-	char sb[80], ab[INET6_ADDRSTRLEN];
-	size_t i, j;
+	char sb[80];
 	int r;
 
 	r = ddg_conf_parse_cidr(s, &cidr);
@@ -435,26 +420,12 @@ add_cidr(struct parser *p, struct ddg_conf_network *net, size_t *cap,
 			"client-network: expected an address or "
 			"address/prefix, then optionally log, block, "
 			"sinkhole or allow", show(s, sb, sizeof(sb)));
-	inet_ntop(cidr.family, cidr.addr, ab, sizeof(ab));
-	for(i = 0; i < c->nnetworks; i++) {
-		for(j = 0; j < c->networks[i].ncidrs; j++) {
-			if(same_cidr(&c->networks[i].cidrs[j], &cidr))
-				return perr(p, DDG_ERR_SYNTAX, "duplicate "
-					"network %s/%d (already in "
-					"client-network %s, line %d)", ab,
-					cidr.prefix, c->networks[i].name,
-					c->networks[i].line);
-		}
-	}
-	for(j = 0; j < net->ncidrs; j++) {
-		if(same_cidr(&net->cidrs[j], &cidr))
-			return perr(p, DDG_ERR_SYNTAX, "duplicate network "
-				"%s/%d in client-network %s", ab, cidr.prefix,
-				net->name);
-	}
 	if(net->ncidrs >= DDG_CONF_MAX_ITEMS)
 		return perr(p, DDG_ERR_RANGE, "too many networks in "
 			"client-network %s", net->name);
+	if(p->ncidrs + net->ncidrs >= DDG_CONF_MAX_ITEMS)
+		return perr(p, DDG_ERR_RANGE, "too many client-network "
+			"prefixes (more than %d in all)", DDG_CONF_MAX_ITEMS);
 	if(!grow((void **)&net->cidrs, net->ncidrs, cap, sizeof(cidr)))
 		return perr(p, DDG_ERR_NOMEM, "out of memory");
 	net->cidrs[net->ncidrs++] = cidr;
@@ -467,7 +438,7 @@ k_network(struct parser *p, const struct keydef *k, char **v, int n)
 {
 	struct ddg_conf *c = p->conf;
 	struct ddg_conf_network net;
-	size_t cap = 0, i;
+	size_t cap = 0;
 	char sb[80];
 	int last = n, t, r;
 
@@ -476,12 +447,7 @@ k_network(struct parser *p, const struct keydef *k, char **v, int n)
 		return perr(p, DDG_ERR_SYNTAX, "bad client-network name '%s': "
 			"expected 1 to 63 of A-Z a-z 0-9 _ . -",
 			show(v[0], sb, sizeof(sb)));
-	for(i = 0; i < c->nnetworks; i++) {
-		if(strcmp(c->networks[i].name, v[0]) == 0)
-			return perr(p, DDG_ERR_SYNTAX, "duplicate "
-				"client-network '%s' (first on line %d)",
-				v[0], c->networks[i].line);
-	}
+	/* duplicate names are found after the last line, see check_dups() */
 	memcpy(net.name, v[0], strlen(v[0]) + 1);
 	net.line = p->line;
 	net.action = DDG_ACTION_NONE;
@@ -530,6 +496,7 @@ k_network(struct parser *p, const struct keydef *k, char **v, int n)
 		return perr(p, DDG_ERR_NOMEM, "out of memory");
 	}
 	c->networks[c->nnetworks++] = net;
+	p->ncidrs += net.ncidrs;
 	return DDG_OK;
 }
 
@@ -865,98 +832,344 @@ ddg_conf_free(struct ddg_conf *c)
 	free(c);
 }
 
-/** Order of zones for check_zones(): by wire name, then by line. */
-static int
-zone_cmp(const struct ddg_conf_zone *x, const struct ddg_conf_zone *y)
+/*
+ * Duplicate checks.  Zones, categories, network names and CIDRs are each
+ * sorted once (pointers to them; ties in array order, which is line
+ * order), so a configuration of n entries is checked in O(n log n).  In a
+ * run of equal keys the first element is the original and the second the
+ * earliest repeat; of all runs the repeat with the smallest (line,
+ * position) is reported, so the message is the one a line-by-line check
+ * would have given first.
+ */
+
+/** the earliest duplicate found so far */
+struct dup {
+	/** 1 when one was found */
+	int found;
+	/** its line */
+	int line;
+	/** its position on that line: -1 the network name, else the index
+	 * of the CIDR in its network; 0 for zones and categories */
+	long pos;
+	/** the message, without "FILE:LINE: " */
+	char msg[DDG_ERR_LEN];
+};
+
+static void dup_note(struct dup *d, int line, long pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/** Remember a duplicate if it comes before the one known. */
+static void
+dup_note(struct dup *d, int line, long pos, const char *fmt, ...)
 {
+	va_list ap;
+
+	if(d->found && (d->line < line || (d->line == line && d->pos <= pos)))
+		return;
+	d->found = 1;
+	d->line = line;
+	d->pos = pos;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+}
+
+/** Pointer order for ties: array order. */
+static int
+ptr_order(const void *x, const void *y)
+{
+	return (const char *)x < (const char *)y ? -1 : (x != y);
+}
+
+/** qsort order of zone pointers: length, bytes, then array order. */
+static int
+zone_ptr_cmp(const void *a, const void *b)
+{
+	const struct ddg_conf_zone *x = *(const struct ddg_conf_zone *const *)a;
+	const struct ddg_conf_zone *y = *(const struct ddg_conf_zone *const *)b;
 	int r;
 
 	if(x->wire_len != y->wire_len)
 		return x->wire_len < y->wire_len ? -1 : 1;
 	r = memcmp(x->wire, y->wire, x->wire_len);
-	if(r)
-		return r;
-	return x->line < y->line ? -1 : (x->line > y->line);
+	return r ? r : ptr_order(x, y);
 }
 
-/** Sort zone indexes (bottom-up merge sort; tmp as large as idx). */
-static void
-sort_zone_idx(const struct ddg_conf_zone *z, size_t *idx, size_t *tmp,
-	size_t n)
+/** qsort order of category pointers: name, then array order. */
+static int
+cat_ptr_cmp(const void *a, const void *b)
 {
-	size_t w, lo;
+	const struct ddg_conf_category *x =
+		*(const struct ddg_conf_category *const *)a;
+	const struct ddg_conf_category *y =
+		*(const struct ddg_conf_category *const *)b;
+	int r = strcmp(x->name, y->name);
 
-	for(w = 1; w < n; w *= 2) {
-		for(lo = 0; lo < n; lo += 2 * w) {
-			size_t mid = lo + w, hi = lo + 2 * w, a, b, o;
-			if(mid > n)
-				mid = n;
-			if(hi > n)
-				hi = n;
-			a = lo;
-			b = mid;
-			o = lo;
-			while(a < mid || b < hi) {
-				if(b >= hi || (a < mid && zone_cmp(&z[idx[a]],
-					&z[idx[b]]) <= 0))
-					tmp[o++] = idx[a++];
-				else
-					tmp[o++] = idx[b++];
-			}
-		}
-		memcpy(idx, tmp, n * sizeof(*idx));
+	return r ? r : ptr_order(x, y);
+}
+
+/** qsort order of network pointers: name, then array order. */
+static int
+net_ptr_cmp(const void *a, const void *b)
+{
+	const struct ddg_conf_network *x =
+		*(const struct ddg_conf_network *const *)a;
+	const struct ddg_conf_network *y =
+		*(const struct ddg_conf_network *const *)b;
+	int r = strcmp(x->name, y->name);
+
+	return r ? r : ptr_order(x, y);
+}
+
+/** A CIDR and where it is, for the CIDR duplicate check. */
+struct cidr_at {
+	/** the CIDR */
+	const struct ddg_conf_cidr *c;
+	/** index of its network */
+	size_t net;
+	/** its index in that network */
+	size_t pos;
+};
+
+/** Whether two CIDRs are the same prefix. */
+static int
+same_cidr(const struct ddg_conf_cidr *a, const struct ddg_conf_cidr *b)
+{
+	return a->family == b->family && a->prefix == b->prefix &&
+		memcmp(a->addr, b->addr, 16) == 0;
+}
+
+/** qsort order of CIDRs: family, prefix, address, then network and
+ * position (configuration order). */
+static int
+cidr_at_cmp(const void *a, const void *b)
+{
+	const struct cidr_at *x = a, *y = b;
+	int r;
+
+	if(x->c->family != y->c->family)
+		return x->c->family < y->c->family ? -1 : 1;
+	if(x->c->prefix != y->c->prefix)
+		return x->c->prefix < y->c->prefix ? -1 : 1;
+	r = memcmp(x->c->addr, y->c->addr, 16);
+	if(r)
+		return r;
+	if(x->net != y->net)
+		return x->net < y->net ? -1 : 1;
+	return x->pos < y->pos ? -1 : (x->pos > y->pos);
+}
+
+/** Repeated zone: rules.  Returns 0, or -1 when out of memory. */
+static int
+dup_zones(const struct ddg_conf *c, struct dup *d)
+{
+	const struct ddg_conf_zone **v;
+	size_t i;
+
+	if(c->nzones < 2)
+		return 0;
+	v = malloc(c->nzones * sizeof(*v));
+	if(!v)
+		return -1;
+	for(i = 0; i < c->nzones; i++)
+		v[i] = &c->zones[i];
+	qsort(v, c->nzones, sizeof(*v), zone_ptr_cmp);
+	for(i = 1; i < c->nzones; i++) {
+		char buf[DDG_NAME_MAXSTR];
+		if(v[i]->wire_len != v[i - 1]->wire_len || memcmp(v[i]->wire,
+			v[i - 1]->wire, v[i]->wire_len) != 0)
+			continue;
+		/* the first repeat of a run; the rest of it comes later */
+		if(i >= 2 && v[i - 2]->wire_len == v[i]->wire_len &&
+			memcmp(v[i - 2]->wire, v[i]->wire,
+			v[i]->wire_len) == 0)
+			continue;
+		if(d->found && d->line <= v[i]->line)
+			continue;
+		ddg_name_to_str(v[i]->wire, buf, sizeof(buf));
+		dup_note(d, v[i]->line, 0, "duplicate zone '%s' (first on "
+			"line %d)", buf, v[i - 1]->line);
 	}
+	free(v);
+	return 0;
+}
+
+/** Repeated category: names.  Returns 0, or -1 when out of memory. */
+static int
+dup_categories(const struct ddg_conf *c, struct dup *d)
+{
+	const struct ddg_conf_category **v;
+	size_t i;
+
+	if(c->ncategories < 2)
+		return 0;
+	v = malloc(c->ncategories * sizeof(*v));
+	if(!v)
+		return -1;
+	for(i = 0; i < c->ncategories; i++)
+		v[i] = &c->categories[i];
+	qsort(v, c->ncategories, sizeof(*v), cat_ptr_cmp);
+	for(i = 1; i < c->ncategories; i++) {
+		if(strcmp(v[i]->name, v[i - 1]->name) != 0 || (i >= 2 &&
+			strcmp(v[i]->name, v[i - 2]->name) == 0))
+			continue;
+		dup_note(d, v[i]->line, 0, "duplicate category '%s' (first "
+			"on line %d)", v[i]->name, v[i - 1]->line);
+	}
+	free(v);
+	return 0;
+}
+
+/** Repeated client-network: names.  Returns 0, or -1 when out of
+ * memory. */
+static int
+dup_network_names(const struct ddg_conf *c, struct dup *d)
+{
+	const struct ddg_conf_network **v;
+	size_t i;
+
+	if(c->nnetworks < 2)
+		return 0;
+	v = malloc(c->nnetworks * sizeof(*v));
+	if(!v)
+		return -1;
+	for(i = 0; i < c->nnetworks; i++)
+		v[i] = &c->networks[i];
+	qsort(v, c->nnetworks, sizeof(*v), net_ptr_cmp);
+	for(i = 1; i < c->nnetworks; i++) {
+		if(strcmp(v[i]->name, v[i - 1]->name) != 0 || (i >= 2 &&
+			strcmp(v[i]->name, v[i - 2]->name) == 0))
+			continue;
+		dup_note(d, v[i]->line, -1, "duplicate client-network '%s' "
+			"(first on line %d)", v[i]->name, v[i - 1]->line);
+	}
+	free(v);
+	return 0;
+}
+
+/** CIDRs given twice, in one network or in two.  Returns 0, or -1 when
+ * out of memory. */
+static int
+dup_cidrs(const struct ddg_conf *c, size_t total, struct dup *d)
+{
+	struct cidr_at *v;
+	size_t i, j, n = 0;
+
+	if(total < 2)
+		return 0;
+	v = malloc(total * sizeof(*v));
+	if(!v)
+		return -1;
+	for(i = 0; i < c->nnetworks; i++) {
+		for(j = 0; j < c->networks[i].ncidrs && n < total; j++) {
+			v[n].c = &c->networks[i].cidrs[j];
+			v[n].net = i;
+			v[n].pos = j;
+			n++;
+		}
+	}
+	qsort(v, n, sizeof(*v), cidr_at_cmp);
+	for(i = 1; i < n; i++) {
+		const struct ddg_conf_network *first = &c->networks[v[i - 1].net];
+		const struct ddg_conf_network *rep = &c->networks[v[i].net];
+		char ab[INET6_ADDRSTRLEN];
+		if(!same_cidr(v[i].c, v[i - 1].c) || (i >= 2 &&
+			same_cidr(v[i].c, v[i - 2].c)))
+			continue;
+		if(d->found && d->line < rep->line)
+			continue;
+		inet_ntop(v[i].c->family, v[i].c->addr, ab, sizeof(ab));
+		if(first == rep)
+			dup_note(d, rep->line, (long)v[i].pos, "duplicate "
+				"network %s/%d in client-network %s", ab,
+				v[i].c->prefix, rep->name);
+		else
+			dup_note(d, rep->line, (long)v[i].pos, "duplicate "
+				"network %s/%d (already in client-network %s, "
+				"line %d)", ab, v[i].c->prefix, first->name,
+				first->line);
+	}
+	free(v);
+	return 0;
 }
 
 /**
- * Find duplicate zone: rules by sorting (large configurations stay fast)
- * and report the earliest line that repeats a zone.
+ * Find the earliest duplicate zone, category, network name or CIDR of
+ * everything parsed so far.  Returns 1 with *d filled when there is one,
+ * 0 when there is none, -1 when out of memory.
  */
 static int
-check_zones(struct parser *p)
+find_dups(struct parser *p, struct dup *d)
 {
-	struct ddg_conf *c = p->conf;
-	size_t *idx, *tmp, i, first = 0, dup = 0;
-	int found = 0;
+	memset(d, 0, sizeof(*d));
+	if(dup_zones(p->conf, d) < 0 || dup_categories(p->conf, d) < 0 ||
+		dup_network_names(p->conf, d) < 0 ||
+		dup_cidrs(p->conf, p->ncidrs, d) < 0)
+		return -1;
+	return d->found;
+}
 
-	if(c->nzones < 2)
-		return DDG_OK;
-	idx = malloc(c->nzones * sizeof(*idx));
-	tmp = malloc(c->nzones * sizeof(*tmp));
-	if(!idx || !tmp) {
-		free(idx);
-		free(tmp);
+/** After the last line: report the earliest duplicate, if any. */
+static int
+check_dups(struct parser *p)
+{
+	struct dup d;
+	int r = find_dups(p, &d);
+
+	if(r < 0)
 		return perr(p, DDG_ERR_NOMEM, "out of memory");
+	if(r == 0)
+		return DDG_OK;
+	p->line = d.line;
+	return perr(p, DDG_ERR_SYNTAX, "%s", d.msg);
+}
+
+/**
+ * Line errors: a duplicate on an earlier line is the first error of the
+ * file, and wins over the error of the current line (code r, message in
+ * p->err).  Returns the code to report.
+ */
+static int
+earlier_dup(struct parser *p, int r)
+{
+	struct dup d;
+
+	if(r == DDG_ERR_NOMEM || find_dups(p, &d) != 1 || d.line >= p->line)
+		return r;
+	p->line = d.line;
+	return perr(p, DDG_ERR_SYNTAX, "%s", d.msg);
+}
+
+/**
+ * Refuse text over the size or line limits before parsing it.  Returns
+ * DDG_OK or DDG_ERR_RANGE with "FILE: reason" in err.
+ */
+static int
+check_limits(const char *text, size_t len, const char *fname, char *err,
+	size_t errlen)
+{
+	const char *s = text, *end = text + len;
+	size_t lines = 0;
+
+	if(len > DDG_CONF_MAXFILE) {
+		if(err && errlen)
+			snprintf(err, errlen, "%s: too large: %zu bytes (the "
+				"limit is %u bytes, 10 MiB)", fname, len,
+				DDG_CONF_MAXFILE);
+		return DDG_ERR_RANGE;
 	}
-	for(i = 0; i < c->nzones; i++)
-		idx[i] = i;
-	sort_zone_idx(c->zones, idx, tmp, c->nzones);
-	for(i = 1; i < c->nzones; i++) {
-		const struct ddg_conf_zone *x = &c->zones[idx[i - 1]];
-		const struct ddg_conf_zone *y = &c->zones[idx[i]];
-		size_t f = i - 1;
-		if(x->wire_len != y->wire_len || memcmp(x->wire, y->wire,
-			x->wire_len) != 0)
-			continue;
-		/* the run's first element holds the earliest line */
-		while(f > 0 && c->zones[idx[f - 1]].wire_len == y->wire_len &&
-			memcmp(c->zones[idx[f - 1]].wire, y->wire,
-			y->wire_len) == 0)
-			f--;
-		if(!found || y->line < c->zones[dup].line) {
-			found = 1;
-			dup = idx[i];
-			first = idx[f];
+	while(s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		if(++lines > DDG_CONF_MAXLINES) {
+			if(err && errlen)
+				snprintf(err, errlen, "%s: too many lines "
+					"(the limit is %d)", fname,
+					DDG_CONF_MAXLINES);
+			return DDG_ERR_RANGE;
 		}
-	}
-	free(idx);
-	free(tmp);
-	if(found) {
-		char buf[DDG_NAME_MAXSTR];
-		ddg_name_to_str(c->zones[dup].wire, buf, sizeof(buf));
-		p->line = c->zones[dup].line;
-		return perr(p, DDG_ERR_SYNTAX, "duplicate zone '%s' (first on "
-			"line %d)", buf, c->zones[first].line);
+		if(!nl)
+			break;
+		s = nl + 1;
 	}
 	return DDG_OK;
 }
@@ -980,6 +1193,11 @@ parse_text(const char *text, size_t len, const char *fname,
 	p.errlen = errlen;
 	if(err && errlen)
 		err[0] = 0;
+	if(!text)
+		len = 0;
+	r = check_limits(text, len, p.fname, err, errlen);
+	if(r != DDG_OK)
+		return r;
 	c = ddg_conf_new_default();
 	store = malloc(DDG_CONF_MAXLINE + 2);
 	tok = malloc(MAXTOK * sizeof(*tok));
@@ -995,8 +1213,6 @@ parse_text(const char *text, size_t len, const char *fname,
 			goto fail;
 		}
 	}
-	if(!text)
-		len = 0;
 	while(pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t ll = nl ? (size_t)(nl - (text + pos)) : len - pos;
@@ -1004,20 +1220,20 @@ parse_text(const char *text, size_t len, const char *fname,
 		if(ll > DDG_CONF_MAXLINE) {
 			r = perr(&p, DDG_ERR_SYNTAX, "line too long (over %d "
 				"bytes)", DDG_CONF_MAXLINE);
-			goto fail;
+			goto linefail;
 		}
 		if(memchr(text + pos, 0, ll)) {
 			r = perr(&p, DDG_ERR_SYNTAX, "NUL byte in line");
-			goto fail;
+			goto linefail;
 		}
 		/* CRLF line ends */
 		r = parse_line(&p, text + pos, (ll > 0 && text[pos + ll - 1] ==
 			'\r') ? ll - 1 : ll, &seen_clause, store, tok);
 		if(r != DDG_OK)
-			goto fail;
+			goto linefail;
 		pos += ll + (nl ? 1 : 0);
 	}
-	r = check_zones(&p);
+	r = check_dups(&p);
 	if(r != DDG_OK)
 		goto fail;
 	if(!seen_clause) {
@@ -1030,6 +1246,8 @@ parse_text(const char *text, size_t len, const char *fname,
 	free(tok);
 	*out = c;
 	return DDG_OK;
+linefail:
+	r = earlier_dup(&p, r);
 fail:
 	free(store);
 	free(tok);
@@ -1098,11 +1316,18 @@ ddg_conf_load(const char *path, struct ddg_conf **out, char *err,
 		close(fd);
 		return DDG_ERR_IO;
 	}
-	if(!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAXFILE) {
-		snprintf(err, errlen, "%s: %s", path, !S_ISREG(st.st_mode) ?
-			"not a regular file" : "file too large");
+	if(!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
 		return DDG_ERR_IO;
+	}
+	if((uint64_t)st.st_size > DDG_CONF_MAXFILE) {
+		/* refused unread: a huge file is a mistake or an attack */
+		snprintf(err, errlen, "%s: too large: %llu bytes (the limit "
+			"is %u bytes, 10 MiB)", path,
+			(unsigned long long)st.st_size, DDG_CONF_MAXFILE);
+		close(fd);
+		return DDG_ERR_RANGE;
 	}
 	text = malloc((size_t)st.st_size + 1);
 	if(!text) {

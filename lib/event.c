@@ -129,9 +129,10 @@ put_str(struct out *o, const char *s, int json)
 
 /**
  * Append a wire name in text-safe presentation form (ddg_name_to_str,
- * then a space, '=' or '"' inside a label as \032, \061, \034);
- * JSON-escaped when
- * json; without the trailing dot when nodot (except the root ".").
+ * then a space, '=', '"' or ',' inside a label as \032, \061, \034,
+ * \044: no name holds a field separator of the text line, nor the ','
+ * between chain= elements); JSON-escaped when json; without the trailing
+ * dot when nodot (except the root ".").
  */
 static int
 put_name(struct out *o, const uint8_t *wire, int json, int nodot)
@@ -163,7 +164,7 @@ put_name(struct out *o, const uint8_t *wire, int json, int nodot)
 				put_safe(o, s + i, 2, json);
 				i++;
 			}
-		} else if(s[i] == '=' || s[i] == ' ' ||
+		} else if(s[i] == '=' || s[i] == ' ' || s[i] == ',' ||
 			(unsigned char)s[i] < 0x20 ||
 			(unsigned char)s[i] >= 0x7f) {
 			if(json)

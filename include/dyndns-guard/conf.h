@@ -35,8 +35,13 @@
 #define DDG_CONF_MAX_TTL 604800
 /** largest reload-check: accepted, seconds */
 #define DDG_CONF_MAX_RELOAD 86400
-/** maximum number of entries of each repeatable key (list:, zone:, ...) */
-#define DDG_CONF_MAX_ITEMS 65536
+/** maximum number of entries of each repeatable key (list:, zone:,
+ * category:, client-network:), and of client-network CIDRs in all */
+#define DDG_CONF_MAX_ITEMS 262144
+/** largest configuration accepted, bytes (10 MiB) */
+#define DDG_CONF_MAXFILE (10u * 1024u * 1024u)
+/** most lines a configuration may have */
+#define DDG_CONF_MAXLINES 1000000
 
 /**
  * What happens to a lookup.  The numeric order is used by
@@ -209,8 +214,12 @@ void ddg_conf_free(struct ddg_conf *conf);
  * @param errlen: size of err (DDG_ERR_LEN recommended).
  * @return DDG_OK, DDG_ERR_SYNTAX (malformed line, unknown key, bad or
  *	missing value, duplicate zone, network or category), DDG_ERR_RANGE
- *	(a number, name or the number of entries out of range) or
- *	DDG_ERR_NOMEM.
+ *	(a number, name or the number of entries out of range; text longer
+ *	than DDG_CONF_MAXFILE bytes or DDG_CONF_MAXLINES lines: then
+ *	"FILE: reason" without a line) or DDG_ERR_NOMEM.
+ * @note the first error in line order is reported: a duplicate (found by
+ *	sorting, after the last line) on an earlier line than a syntax error
+ *	wins.
  */
 int ddg_conf_parse(const char *text, size_t len, const char *fname,
 	struct ddg_conf **out, char *err, size_t errlen);
@@ -224,8 +233,9 @@ int ddg_conf_parse(const char *text, size_t len, const char *fname,
  * @param err: buffer of errlen bytes, filled on failure with
  *	"PATH:LINE: reason" or "PATH: <strerror>".
  * @param errlen: size of err (DDG_ERR_LEN recommended).
- * @return DDG_OK, DDG_ERR_IO (cannot read the file, or larger than
- *	16 MiB), or the results of ddg_conf_parse().
+ * @return DDG_OK, DDG_ERR_IO (cannot read the file, not a regular
+ *	file), DDG_ERR_RANGE (larger than DDG_CONF_MAXFILE: refused before
+ *	reading), or the results of ddg_conf_parse().
  */
 int ddg_conf_load(const char *path, struct ddg_conf **out, char *err,
 	size_t errlen);

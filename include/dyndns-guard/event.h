@@ -94,7 +94,9 @@ struct ddg_event {
  * match=qname cached=no rcode=NXDOMAIN list=dyndns.dgl@0123456789ab"
  * (one line): the fields of INTERFACE.md in its order, then rcode=, then
  * chain=a.example.,b.example. when the chain is not empty, then list=.
- * See docs/events.md.
+ * Names are in presentation form with a blank, '=', '"' or ',' inside a
+ * label written \032, \061, \034, \044, so no value holds a blank and
+ * every ',' of chain= separates two names.  See docs/events.md.
  * @param ev: the event.
  * @param buf: output buffer.
  * @param buflen: its size; DDG_EVENT_LINE_MIN always suffices (the chain

@@ -4,6 +4,8 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +281,36 @@ static const struct bad bads[] = {
 	{ "dyndns-guard:\nclient-network: a 2001:db8::1/32\n", DDG_ERR_SYNTAX,
 		"dyndns-guard.conf:2: bad network '2001:db8::1/32' for "
 		"client-network: host bits set" },
+	/* the first error in line order is reported: duplicates are found
+	 * by sorting after the last line, but an earlier one wins */
+	{ "dyndns-guard:\nzone: a.example block\nzone: A.example. log\n"
+		"mode: blok\n", DDG_ERR_SYNTAX,
+		"dyndns-guard.conf:3: duplicate zone 'a.example.' (first on "
+		"line 2)" },
+	{ "dyndns-guard:\nmode: blok\ncategory: a log\ncategory: a block\n",
+		DDG_ERR_SYNTAX, "dyndns-guard.conf:2: bad value 'blok' for "
+		"mode: expected log, block, sinkhole or off" },
+	{ "dyndns-guard:\ncategory: x log\nclient-network: n 10.0.0.0/8\n"
+		"zone: z.example log\ncategory: x block\n"
+		"client-network: n 10.1.0.0/16\nzone: z.example block\n",
+		DDG_ERR_SYNTAX, "dyndns-guard.conf:5: duplicate category 'x' "
+		"(first on line 2)" },
+	{ "dyndns-guard:\nclient-network: a 10.0.0.0/8\n"
+		"client-network: b 10.1.0.0/16,10.0.0.0/8,10.1.0.0/16\n",
+		DDG_ERR_SYNTAX, "dyndns-guard.conf:3: duplicate network "
+		"10.0.0.0/8 (already in client-network a, line 2)" },
+	{ "dyndns-guard:\nclient-network: a 10.0.0.0/8\n"
+		"client-network: b 10.1.0.0/16,10.1.0.0/16,10.0.0.0/8\n",
+		DDG_ERR_SYNTAX, "dyndns-guard.conf:3: duplicate network "
+		"10.1.0.0/16 in client-network b" },
+	{ "dyndns-guard:\nclient-network: a 10.0.0.0/8\n"
+		"client-network: a 10.0.0.0/8\n", DDG_ERR_SYNTAX,
+		"dyndns-guard.conf:3: duplicate client-network 'a' (first on "
+		"line 2)" },
+	{ "dyndns-guard:\nzone: a.example block\nzone: a.example log\n"
+		"zone: a.example allow\ncategory: c log\ncategory: c log\n",
+		DDG_ERR_SYNTAX, "dyndns-guard.conf:3: duplicate zone "
+		"'a.example.' (first on line 2)" },
 	{ "dyndns-guard:\nblock-rcode: servfail\n", DDG_ERR_SYNTAX,
 		"dyndns-guard.conf:2: bad value 'servfail' for block-rcode: "
 		"expected nxdomain or refused" },
@@ -625,6 +657,357 @@ START_TEST(test_many_zones)
 }
 END_TEST
 
+/* ---- large configurations ---- */
+
+/** a growing text buffer for generated configurations */
+struct gen {
+	/** the text */
+	char *b;
+	/** its length */
+	size_t len;
+	/** its capacity */
+	size_t cap;
+	/** lines written */
+	int line;
+};
+
+static void gen_line(struct gen *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** Append one line. */
+static void
+gen_line(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if(g->cap - g->len < 2 * DDG_CONF_MAXLINE) {
+		g->cap = g->cap ? g->cap * 2 : 1 << 20;
+		g->b = realloc(g->b, g->cap);
+		ck_assert_ptr_nonnull(g->b);
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(g->b + g->len, g->cap - g->len - 1, fmt, ap);
+	va_end(ap);
+	ck_assert(n > 0 && (size_t)n < g->cap - g->len - 1);
+	g->len += (size_t)n;
+	g->b[g->len++] = '\n';
+	g->line++;
+}
+
+/** the actions, in turn */
+static const char *acts[] = { "block", "log", "sinkhole", "allow" };
+
+/** The CIDR of network k of the big configuration: three of four IPv4
+ * /24, one IPv6 /64. */
+static const char *
+big_cidr(size_t k, char *buf, size_t len)
+{
+	if(k % 4 == 3)
+		snprintf(buf, len, "2001:db8:%zx:%zx::/64", k >> 16,
+			k & 0xffff);
+	else
+		snprintf(buf, len, "%zu.%zu.%zu.0/24", 16 + (k >> 16),
+			(k >> 8) & 255, k & 255);
+	return buf;
+}
+
+/** repeats to put into the big configuration: entry at takes the key of
+ * entry from (SIZE_MAX: none) */
+struct inject {
+	size_t zone_at, zone_from;
+	size_t cat_at, cat_from;
+	size_t name_at, name_from;
+	size_t cidr_at[2], cidr_from[2];
+	/** the CIDR of this network is malformed */
+	size_t bad_cidr_at;
+};
+
+/** nothing injected */
+static void
+no_inject(struct inject *in)
+{
+	in->zone_at = in->cat_at = in->name_at = SIZE_MAX;
+	in->cidr_at[0] = in->cidr_at[1] = in->bad_cidr_at = SIZE_MAX;
+}
+
+/** sizes of the big configuration */
+#define BIG_ZONES 100000
+#define BIG_CATS 1000
+#define BIG_NETS 100000
+/** lines of the entries: the header is line 1 */
+#define ZONE_LINE(i) (2 + (int)(i))
+#define CAT_LINE(j) (2 + BIG_ZONES + (int)(j))
+#define NET_LINE(k) (2 + BIG_ZONES + BIG_CATS + (int)(k))
+
+/**
+ * The big configuration: 100,000 zone: rules, 1,000 category: lines and
+ * 100,000 client-network: lines of one CIDR each, in that order, with the
+ * given repeats.
+ */
+static void
+big_conf(struct gen *g, const struct inject *in)
+{
+	char cb[64];
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	gen_line(g, "dyndns-guard:");
+	for(i = 0; i < BIG_ZONES; i++) {
+		size_t z = i == in->zone_at ? in->zone_from : i;
+		gen_line(g, "zone: \"%s%zu.d%zu.example\" %s", i ==
+			in->zone_at ? "H" : "h", z, z % 997, acts[i % 4]);
+	}
+	for(i = 0; i < BIG_CATS; i++)
+		gen_line(g, "category: cat-%zu %s", i == in->cat_at ?
+			in->cat_from : i, acts[i % 4]);
+	for(i = 0; i < BIG_NETS; i++) {
+		size_t c = i == in->cidr_at[0] ? in->cidr_from[0] :
+			(i == in->cidr_at[1] ? in->cidr_from[1] : i);
+		gen_line(g, "client-network: n%zu %s %s", i == in->name_at ?
+			in->name_from : i, i == in->bad_cidr_at ?
+			"16.0.0.1/24" : big_cidr(c, cb, sizeof(cb)),
+			acts[i % 4]);
+	}
+}
+
+/** Parse the big configuration with the repeats; returns the code, the
+ * message in err. */
+static int
+parse_big(const struct inject *in, char *err)
+{
+	struct gen g;
+	struct ddg_conf *c = NULL;
+	int r;
+
+	big_conf(&g, in);
+	r = ddg_conf_parse(g.b, g.len, "big.conf", &c, err, DDG_ERR_LEN);
+	ddg_conf_free(c);
+	free(g.b);
+	return r;
+}
+
+START_TEST(test_scale_good)
+{
+	/* 100,000 CIDRs, 100,000 zones and 1,000 categories load, with
+	 * everything where it belongs */
+	struct inject in;
+	struct gen g;
+	struct ddg_conf *c = NULL;
+	char err[DDG_ERR_LEN], ab[INET6_ADDRSTRLEN], cb[64], want[80];
+
+	no_inject(&in);
+	big_conf(&g, &in);
+	ck_assert_msg(ddg_conf_parse(g.b, g.len, "big.conf", &c, err,
+		sizeof(err)) == DDG_OK, "%s", err);
+	ck_assert_uint_eq(c->nzones, BIG_ZONES);
+	ck_assert_uint_eq(c->ncategories, BIG_CATS);
+	ck_assert_uint_eq(c->nnetworks, BIG_NETS);
+	ck_assert_int_eq(c->zones[77777].line, ZONE_LINE(77777));
+	ck_assert_int_eq(c->zones[77777].action, DDG_ACTION_LOG);
+	ck_assert_str_eq(c->categories[999].name, "cat-999");
+	ck_assert_int_eq(c->categories[999].line, CAT_LINE(999));
+	ck_assert_str_eq(c->networks[99999].name, "n99999");
+	ck_assert_int_eq(c->networks[99999].line, NET_LINE(99999));
+	ck_assert_int_eq(c->networks[99999].cidrs[0].family, AF_INET6);
+	ck_assert_int_eq(c->networks[65794].cidrs[0].family, AF_INET);
+	inet_ntop(AF_INET, c->networks[65794].cidrs[0].addr, ab, sizeof(ab));
+	snprintf(want, sizeof(want), "%s/%d", ab,
+		c->networks[65794].cidrs[0].prefix);
+	ck_assert_str_eq(want, big_cidr(65794, cb, sizeof(cb)));
+	ck_assert_str_eq(want, "17.1.2.0/24");
+	ddg_conf_free(c);
+	free(g.b);
+}
+END_TEST
+
+START_TEST(test_scale_dups)
+{
+	/* duplicates among 100,000 entries: the earliest repeat is
+	 * reported, with the line of the first definition */
+	struct inject in;
+	char err[DDG_ERR_LEN], want[DDG_ERR_LEN];
+
+	/* two repeated CIDRs: the earlier one (IPv4) */
+	no_inject(&in);
+	in.cidr_at[0] = 80000;
+	in.cidr_from[0] = 50003;
+	in.cidr_at[1] = 60000;
+	in.cidr_from[1] = 4242;
+	ck_assert_int_eq(parse_big(&in, err), DDG_ERR_SYNTAX);
+	snprintf(want, sizeof(want), "big.conf:%d: duplicate network "
+		"16.16.146.0/24 (already in client-network n4242, line %d)",
+		NET_LINE(60000), NET_LINE(4242));
+	ck_assert_str_eq(err, want);
+	/* only the later one (IPv6) */
+	in.cidr_at[1] = SIZE_MAX;
+	ck_assert_int_eq(parse_big(&in, err), DDG_ERR_SYNTAX);
+	snprintf(want, sizeof(want), "big.conf:%d: duplicate network "
+		"2001:db8:0:c353::/64 (already in client-network n50003, "
+		"line %d)", NET_LINE(80000), NET_LINE(50003));
+	ck_assert_str_eq(err, want);
+	/* a repeated network name before it */
+	in.name_at = 70001;
+	in.name_from = 123;
+	ck_assert_int_eq(parse_big(&in, err), DDG_ERR_SYNTAX);
+	snprintf(want, sizeof(want), "big.conf:%d: duplicate client-network "
+		"'n123' (first on line %d)", NET_LINE(70001), NET_LINE(123));
+	ck_assert_str_eq(err, want);
+	/* a repeated category comes earlier in the file */
+	in.cat_at = 999;
+	in.cat_from = 500;
+	ck_assert_int_eq(parse_big(&in, err), DDG_ERR_SYNTAX);
+	snprintf(want, sizeof(want), "big.conf:%d: duplicate category "
+		"'cat-500' (first on line %d)", CAT_LINE(999), CAT_LINE(500));
+	ck_assert_str_eq(err, want);
+	/* a repeated zone (other case) earlier still */
+	in.zone_at = 99990;
+	in.zone_from = 5;
+	ck_assert_int_eq(parse_big(&in, err), DDG_ERR_SYNTAX);
+	snprintf(want, sizeof(want), "big.conf:%d: duplicate zone "
+		"'h5.d5.example.' (first on line %d)", ZONE_LINE(99990),
+		ZONE_LINE(5));
+	ck_assert_str_eq(err, want);
+	/* a syntax error on the last line: the earlier repeat wins */
+	in.bad_cidr_at = BIG_NETS - 1;
+	ck_assert_int_eq(parse_big(&in, err), DDG_ERR_SYNTAX);
+	ck_assert_str_eq(err, want);
+	/* a syntax error before every repeat is the first error */
+	no_inject(&in);
+	in.bad_cidr_at = 10;
+	in.cidr_at[0] = 20;
+	in.cidr_from[0] = 5;
+	ck_assert_int_eq(parse_big(&in, err), DDG_ERR_SYNTAX);
+	snprintf(want, sizeof(want), "big.conf:%d: bad network '16.0.0.1/24' "
+		"for client-network: host bits set", NET_LINE(10));
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_scale_same_zone)
+{
+	/* 100,000 times the same zone: the second line is the repeat */
+	struct gen g;
+	struct ddg_conf *c = NULL;
+	char err[DDG_ERR_LEN];
+	int i;
+
+	memset(&g, 0, sizeof(g));
+	gen_line(&g, "dyndns-guard:");
+	for(i = 0; i < 100000; i++)
+		gen_line(&g, "zone: same.example block");
+	ck_assert_int_eq(ddg_conf_parse(g.b, g.len, "f", &c, err,
+		sizeof(err)), DDG_ERR_SYNTAX);
+	ck_assert_str_eq(err, "f:3: duplicate zone 'same.example.' (first on "
+		"line 2)");
+	free(g.b);
+}
+END_TEST
+
+START_TEST(test_limits_size)
+{
+	/* a configuration over 10 MiB is refused unparsed, naming the file
+	 * and the limit; exactly 10 MiB is read */
+	char path[] = "/tmp/ddg_conf_big_XXXXXX", err[DDG_ERR_LEN];
+	char want[DDG_ERR_LEN], line[101];
+	struct ddg_conf *c = NULL;
+	size_t n = 0;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	memset(line, 'x', sizeof(line) - 1);
+	line[0] = '#';
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = 0;
+	fputs("dyndns-guard:\n", f);
+	n = 14;
+	while(n + 100 <= DDG_CONF_MAXFILE) {
+		fputs(line, f);
+		n += 100;
+	}
+	while(n < DDG_CONF_MAXFILE - 1) {
+		fputc('#', f);
+		n++;
+	}
+	fputc('\n', f);
+	ck_assert_int_eq(fflush(f), 0);
+	ck_assert_int_eq(ddg_conf_load(path, &c, err, sizeof(err)), DDG_OK);
+	ddg_conf_free(c);
+	fputc('\n', f);
+	ck_assert_int_eq(fclose(f), 0);
+	c = (struct ddg_conf *)0x1;
+	ck_assert_int_eq(ddg_conf_load(path, &c, err, sizeof(err)),
+		DDG_ERR_RANGE);
+	snprintf(want, sizeof(want), "%s: too large: 10485761 bytes (the "
+		"limit is 10485760 bytes, 10 MiB)", path);
+	ck_assert_str_eq(err, want);
+	ck_assert_ptr_eq(c, (struct ddg_conf *)0x1);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_limits_text)
+{
+	/* the same limits for text: size, and at most 1,000,000 lines */
+	size_t n = DDG_CONF_MAXFILE + 1;
+	char *text = malloc(n + 1), err[DDG_ERR_LEN];
+	struct ddg_conf *c = NULL;
+
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, "dyndns-guard:\n", 14);
+	memset(text + 14, '\n', n - 14);
+	ck_assert_int_eq(ddg_conf_parse(text, n, "f", &c, err, sizeof(err)),
+		DDG_ERR_RANGE);
+	ck_assert_str_eq(err, "f: too large: 10485761 bytes (the limit is "
+		"10485760 bytes, 10 MiB)");
+	/* 1,000,000 lines: the header and 999,999 empty ones */
+	n = 14 + DDG_CONF_MAXLINES - 1;
+	ck_assert_msg(ddg_conf_parse(text, n, "f", &c, err, sizeof(err)) ==
+		DDG_OK, "%s", err);
+	ddg_conf_free(c);
+	/* one more, even without a newline, is too many */
+	text[n] = '#';
+	ck_assert_int_eq(ddg_conf_parse(text, n + 1, "f", &c, err,
+		sizeof(err)), DDG_ERR_RANGE);
+	ck_assert_str_eq(err, "f: too many lines (the limit is 1000000)");
+	free(text);
+}
+END_TEST
+
+START_TEST(test_limits_items)
+{
+	/* DDG_CONF_MAX_ITEMS prefixes in all are accepted, one more is not */
+	struct gen g;
+	struct ddg_conf *c = NULL;
+	char err[DDG_ERR_LEN], want[DDG_ERR_LEN];
+	size_t k, i = 0;
+
+	memset(&g, 0, sizeof(g));
+	gen_line(&g, "dyndns-guard:");
+	for(k = 0; i < DDG_CONF_MAX_ITEMS; k++) {
+		char l[2048];
+		size_t o = 0, j;
+		for(j = 0; j < 64 && i < DDG_CONF_MAX_ITEMS; j++, i++)
+			o += (size_t)snprintf(l + o, sizeof(l) - o, "%s10.%zu.%zu.%zu",
+				j ? "," : "", i >> 16, (i >> 8) & 255, i & 255);
+		gen_line(&g, "client-network: n%zu %s", k, l);
+	}
+	ck_assert_msg(ddg_conf_parse(g.b, g.len, "f", &c, err, sizeof(err)) ==
+		DDG_OK, "%s", err);
+	ddg_conf_free(c);
+	gen_line(&g, "client-network: last 192.0.2.1");
+	ck_assert_int_eq(ddg_conf_parse(g.b, g.len, "f", &c, err,
+		sizeof(err)), DDG_ERR_RANGE);
+	snprintf(want, sizeof(want), "f:%d: too many client-network prefixes "
+		"(more than %d in all)", g.line, DDG_CONF_MAX_ITEMS);
+	ck_assert_str_eq(err, want);
+	free(g.b);
+}
+END_TEST
+
 static Suite *
 conf_suite(void)
 {
@@ -649,6 +1032,12 @@ conf_suite(void)
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_many_zones);
+	tcase_add_test(tc, test_scale_good);
+	tcase_add_test(tc, test_scale_dups);
+	tcase_add_test(tc, test_scale_same_zone);
+	tcase_add_test(tc, test_limits_size);
+	tcase_add_test(tc, test_limits_text);
+	tcase_add_test(tc, test_limits_items);
 	suite_add_tcase(s, tc);
 	return s;
 }

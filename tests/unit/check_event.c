@@ -385,6 +385,7 @@ static const struct {
 	H("\005\"=\\ \t\000"),
 	H("\003a.b\000"),
 	H("\005\033[31m\000"),
+	H("\003a,b\000"),
 };
 
 /** Build a 255-byte name of the byte c. */
@@ -870,6 +871,90 @@ START_TEST(test_evlog_reopen)
 }
 END_TEST
 
+/** The value of field key= of a text line, copied into out. */
+static const char *
+field(const char *line, const char *key, char *out, size_t len)
+{
+	char k[32];
+	const char *p, *e;
+
+	snprintf(k, sizeof(k), " %s=", key);
+	p = strstr(line, k);
+	ck_assert_msg(p != NULL, "no %s in %s", k, line);
+	p += strlen(k);
+	e = strchr(p, ' ');
+	if(!e)
+		e = p + strlen(p);
+	ck_assert_uint_lt((size_t)(e - p), len);
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = 0;
+	return out;
+}
+
+START_TEST(test_chain_comma)
+{
+	/* a ',' inside a label (a hostile CNAME target) is written \044, so
+	 * chain= splits into exactly its names and no element is forged */
+	static const struct {
+		const char *wire;
+		size_t len;
+	} names[] = {
+		H("\010cdn,fake\007example\000"),
+		H("\001,\000"),
+		H("\002a,\002,b\000"),
+		H("\017x.duckdns.org.,\007example\000"),
+		H("\003,,,\003-,-\000"),
+	};
+	struct ddg_event ev;
+	struct sockaddr_in sin;
+	uint8_t q[DDG_NAME_MAXWIRE], z[DDG_NAME_MAXWIRE];
+	char buf[DDG_EVENT_LINE_MIN], val[DDG_EVENT_LINE_MIN];
+	const char *p;
+	size_t i, n = sizeof(names) / sizeof(names[0]), commas = 0;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.action = DDG_ACTION_BLOCK;
+	ev.client = v4(&sin, "10.1.2.3", 53311);
+	ev.qname = W("www.example.com", q);
+	ev.qtype = 1;
+	ev.rcode = 3;
+	ev.zone = W("duckdns.org", z);
+	ev.category = "ddns-service";
+	ev.match = DDG_MATCH_CNAME;
+	ev.chain[0] = (const uint8_t *)names[0].wire;
+	ev.chain[1] = W("x.duckdns.org", z);
+	ev.nchain = 2;
+	ck_assert_int_gt(ddg_event_format_text(&ev, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(field(buf, "chain", val, sizeof(val)),
+		"cdn\\044fake.example.,x.duckdns.org.");
+	ck_assert_int_gt(ddg_event_format_json(&ev, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\"cname_chain\":["
+		"\"cdn\\\\044fake.example\",\"x.duckdns.org\"]"));
+	ck_assert(json_valid(buf));
+
+	/* every element: one comma between names, none inside */
+	for(i = 0; i < n; i++)
+		ev.chain[i] = (const uint8_t *)names[i].wire;
+	ev.nchain = n;
+	ev.qname = (const uint8_t *)names[0].wire;
+	ck_assert_int_gt(ddg_event_format_text(&ev, buf, sizeof(buf)), 0);
+	check_text_line(buf, 1);
+	field(buf, "chain", val, sizeof(val));
+	for(p = val; *p; p++)
+		if(*p == ',')
+			commas++;
+	ck_assert_msg(commas == n - 1, "%zu commas in chain=%s", commas, val);
+	ck_assert_str_eq(val, "cdn\\044fake.example.,\\044.,a\\044.\\044b.,"
+		"x\\.duckdns\\.org\\.\\044.example.,\\044\\044\\044.-\\044-.");
+	/* the same escape in the other names */
+	ck_assert_str_eq(field(buf, "qname", val, sizeof(val)),
+		"cdn\\044fake.example.");
+	ck_assert_int_gt(ddg_event_format_json(&ev, buf, sizeof(buf)), 0);
+	ck_assert(json_valid(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "\"name\":\"cdn\\\\044fake.example\""));
+}
+END_TEST
+
 static Suite *
 event_suite(void)
 {
@@ -890,6 +975,7 @@ event_suite(void)
 		sizeof(hostile) / sizeof(hostile[0]));
 	tcase_add_loop_test(tc, test_longest, 0, 256);
 	tcase_add_test(tc, test_jq);
+	tcase_add_test(tc, test_chain_comma);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("evlog");

@@ -678,6 +678,189 @@ START_TEST(test_rules_random)
 }
 END_TEST
 
+/** The CIDR of network k of the big configuration: three of four IPv4
+ * /24, one IPv6 /64; host is the address of a host in it. */
+static const char *
+big_cidr(size_t k, char *buf, size_t len, char *host, size_t hlen)
+{
+	if(k % 4 == 3) {
+		snprintf(buf, len, "2001:db8:%zx:%zx::/64", k >> 16,
+			k & 0xffff);
+		snprintf(host, hlen, "2001:db8:%zx:%zx::77", k >> 16,
+			k & 0xffff);
+	} else {
+		snprintf(buf, len, "%zu.%zu.%zu.0/24", 16 + (k >> 16),
+			(k >> 8) & 255, k & 255);
+		snprintf(host, hlen, "%zu.%zu.%zu.77", 16 + (k >> 16),
+			(k >> 8) & 255, k & 255);
+	}
+	return buf;
+}
+
+/** sizes of the big configuration */
+#define BIG_ZONES 100000
+#define BIG_CATS 1000
+#define BIG_NETS 100000
+
+/** the zone and network actions of the big configuration, in turn */
+static const enum ddg_action big_acts[] = { DDG_ACTION_BLOCK,
+	DDG_ACTION_LOG, DDG_ACTION_SINKHOLE, DDG_ACTION_ALLOW };
+/** the category actions, in turn */
+static const enum ddg_action big_cacts[] = { DDG_ACTION_BLOCK,
+	DDG_ACTION_LOG, DDG_ACTION_SINKHOLE, DDG_ACTION_ALLOW,
+	DDG_ACTION_OFF };
+
+/** The action of network k of the big configuration (NONE for every
+ * fifth). */
+static enum ddg_action
+big_net_action(size_t k)
+{
+	return k % 5 == 4 ? DDG_ACTION_NONE : big_acts[k % 4];
+}
+
+/** Decide name for client ip (NULL: none) with the list l. */
+static int
+big_decide(const struct ddg_policy *p, const struct ddg_list *l,
+	const char *ip, const char *name, struct ddg_decision *d)
+{
+	struct sockaddr_storage ss;
+	uint8_t w[DDG_NAME_MAXWIRE];
+	size_t wl;
+
+	ck_assert_int_eq(ddg_name_from_str(name, w, &wl), DDG_OK);
+	return ddg_policy_decide(p, &l, 1, mkaddr(ip, &ss), w, wl, d, NULL);
+}
+
+START_TEST(test_scale)
+{
+	/* 100,000 client-network CIDRs, 100,000 zone rules, 1,000
+	 * categories: the policy builds and decides right for sample
+	 * clients and names */
+	size_t cap = 16u << 20, len = 0, i;
+	char *text = malloc(cap), err[DDG_ERR_LEN], cb[64], host[64];
+	char name[DDG_NAME_MAXSTR], want[80];
+	struct ent *ents = calloc(BIG_CATS + 2, sizeof(*ents));
+	char (*enames)[32] = calloc(BIG_CATS + 1, sizeof(*enames));
+	char (*ecats)[32] = calloc(BIG_CATS + 1, sizeof(*ecats));
+	struct ddg_conf *c = NULL;
+	struct ddg_policy *p = NULL;
+	struct ddg_list *l;
+	struct ddg_decision d;
+	struct sockaddr_storage ss;
+	uint8_t *image = NULL;
+	static const char *an[] = { "block", "log", "sinkhole", "allow",
+		"off" };
+
+	ck_assert(text && ents && enames && ecats);
+#define ADD(...) do { len += (size_t)snprintf(text + len, cap - len, \
+	__VA_ARGS__); ck_assert_uint_lt(len, cap); } while(0)
+	ADD("dyndns-guard:\nmode: log\n");
+	for(i = 0; i < BIG_ZONES; i++)
+		ADD("zone: h%zu.d%zu.example %s\n", i, i % 997, an[i % 4]);
+	for(i = 0; i < BIG_CATS; i++)
+		ADD("category: cat-%zu %s\n", i, an[i % 5]);
+	for(i = 0; i < BIG_NETS; i++) {
+		enum ddg_action a = big_net_action(i);
+		ADD("client-network: n%zu %s%s%s\n", i, big_cidr(i, cb,
+			sizeof(cb), host, sizeof(host)), a ? " " : "",
+			a ? ddg_action_name(a) : "");
+	}
+	ADD("client-network: wide4 16.0.0.0/8\n");
+	ADD("client-network: wide6 2001:db8::/32\n");
+#undef ADD
+	ck_assert_msg(ddg_conf_parse(text, len, "big.conf", &c, err,
+		sizeof(err)) == DDG_OK, "%s", err);
+	ck_assert_msg(ddg_policy_new(c, &p, err, sizeof(err)) == DDG_OK, "%s",
+		err);
+	ck_assert_uint_eq(ddg_policy_network_count(p), BIG_NETS + 2);
+	/* a list with one entry per category */
+	for(i = 0; i < BIG_CATS; i++) {
+		snprintf(enames[i], sizeof(enames[i]), "e%zu.cats.example", i);
+		snprintf(ecats[i], sizeof(ecats[i]), "cat-%zu", i);
+		ents[i].name = enames[i];
+		ents[i].cat = ecats[i];
+	}
+	ents[i].name = "unconfigured.example";
+	ents[i].cat = "no-such-category";
+	l = make_list(ents, &image);
+
+	/* clients: longest prefix among 100,002 */
+	ck_assert_str_eq(ddg_policy_network_name(p, mkaddr("16.0.5.9", &ss)),
+		"n5");
+	ck_assert_str_eq(ddg_policy_network_name(p, mkaddr("16.0.7.9", &ss)),
+		"wide4");
+	ck_assert_str_eq(ddg_policy_network_name(p, mkaddr("2001:db8:0:7::1",
+		&ss)), "n7");
+	ck_assert_str_eq(ddg_policy_network_name(p, mkaddr("2001:db8:0:8::1",
+		&ss)), "wide6");
+	ck_assert_str_eq(ddg_policy_network_name(p, mkaddr("17.1.2.3", &ss)),
+		"n65794");
+	ck_assert_str_eq(ddg_policy_network_name(p, mkaddr("::ffff:16.1.0.1",
+		&ss)), "n256");
+	ck_assert_ptr_null(ddg_policy_network_name(p, mkaddr("17.134.160.1",
+		&ss)));
+	ck_assert_ptr_null(ddg_policy_network_name(p, mkaddr("2001:db9::1",
+		&ss)));
+	for(i = 0; i < BIG_NETS; i += 997) {
+		big_cidr(i, cb, sizeof(cb), host, sizeof(host));
+		snprintf(want, sizeof(want), "n%zu", i);
+		ck_assert_str_eq(ddg_policy_network_name(p, mkaddr(host, &ss)),
+			want);
+		ck_assert_int_eq(ddg_policy_network(p, mkaddr(host, &ss)),
+			(int)i);
+	}
+
+	/* names: the zone rule, whoever asks */
+	for(i = 0; i < BIG_ZONES; i += 991) {
+		snprintf(name, sizeof(name), "x.h%zu.d%zu.example", i, i % 997);
+		ck_assert_int_eq(big_decide(p, l, "16.0.5.9", name, &d), 1);
+		ck_assert_int_eq(d.from_rule, 1);
+		ck_assert_int_eq(d.rule_index, (int)i);
+		ck_assert_int_eq(d.action, big_acts[i % 4]);
+		ck_assert_int_eq(d.reason, DDG_REASON_ZONE_RULE);
+		ck_assert_int_eq(d.zone_labels, 3);
+		snprintf(name, sizeof(name), "h%zu.d%zu.example", i,
+			(i + 1) % 997);
+		ck_assert_int_eq(big_decide(p, l, NULL, name, &d), 0);
+	}
+
+	/* categories: each entry's category action; a network action wins */
+	for(i = 0; i < BIG_CATS; i++) {
+		size_t k = (i * 101) % BIG_NETS;
+		snprintf(name, sizeof(name), "a.e%zu.cats.example", i);
+		ck_assert_int_eq(big_decide(p, l, NULL, name, &d), 1);
+		ck_assert_int_eq(d.from_rule, 0);
+		ck_assert_str_eq(d.category, ecats[i]);
+		ck_assert_int_eq(d.reason, DDG_REASON_CATEGORY);
+		ck_assert_int_eq(d.action, big_cacts[i % 5]);
+		big_cidr(k, cb, sizeof(cb), host, sizeof(host));
+		ck_assert_int_eq(big_decide(p, l, host, name, &d), 1);
+		ck_assert_int_eq(d.network, (int)k);
+		if(big_net_action(k) != DDG_ACTION_NONE) {
+			ck_assert_int_eq(d.reason, DDG_REASON_NETWORK);
+			ck_assert_int_eq(d.action, big_net_action(k));
+		} else {
+			ck_assert_int_eq(d.reason, DDG_REASON_CATEGORY);
+			ck_assert_int_eq(d.action, big_cacts[i % 5]);
+		}
+	}
+	/* a category without category: line: mode */
+	ck_assert_int_eq(big_decide(p, l, NULL, "unconfigured.example", &d),
+		1);
+	ck_assert_int_eq(d.reason, DDG_REASON_MODE);
+	ck_assert_int_eq(d.action, DDG_ACTION_LOG);
+
+	ddg_list_close(l);
+	free(image);
+	ddg_policy_free(p);
+	ddg_conf_free(c);
+	free(text);
+	free(ents);
+	free(enames);
+	free(ecats);
+}
+END_TEST
+
 static Suite *
 policy_suite(void)
 {
@@ -701,6 +884,11 @@ policy_suite(void)
 	tcase_add_test(tc, test_lpm_many);
 	tcase_add_test(tc, test_stricter);
 	tcase_add_test(tc, test_rules_random);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scale");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_scale);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -23,9 +23,11 @@ command -v python3 >/dev/null 2>&1 || { echo "python3 is needed"; exit 99; }
 W=$(mktemp -d "${TMPDIR:-/tmp}/t_update.XXXXXX") || exit 99
 HTTPPID=
 SLOWPID=
+STREAMPID=
 cleanup() {
 	[ -n "$HTTPPID" ] && kill "$HTTPPID" 2>/dev/null && wait "$HTTPPID" 2>/dev/null
 	[ -n "$SLOWPID" ] && kill "$SLOWPID" 2>/dev/null && wait "$SLOWPID" 2>/dev/null
+	[ -n "$STREAMPID" ] && kill "$STREAMPID" 2>/dev/null && wait "$STREAMPID" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -113,6 +115,19 @@ shared-d.example
 EOF
 : > "$W/src/empty.txt"
 
+# every curl the tool runs goes through this wrapper, which logs its
+# arguments (one line per run) to $W/curl.args
+REAL_CURL=$(command -v curl)
+mkdir "$W/bin"
+cat > "$W/bin/curl" <<WRAPPER
+#!/bin/sh
+printf '%s\\n' "\$*" >> "$W/curl.args"
+exec "$REAL_CURL" "\$@"
+WRAPPER
+chmod +x "$W/bin/curl"
+PATH=$W/bin:$PATH
+export PATH
+
 # ---------------------------------------------------------------- HTTP server
 PORT=
 start_http() {
@@ -154,6 +169,7 @@ conf "$W/full.conf" \
 	"source: ddns-service file://$W/src/plain.txt plain" \
 	"source: vendor-ddns \"file://$W/src/list.hosts\" hosts   # quoted URL" \
 	"source: shared-domain $HTTP/extra.txt" \
+	"insecure-http: yes    # the local test server has no TLS" \
 	"timeout: 20" \
 	"max-shrink: 0.25"
 conf "$W/small.conf" \
@@ -166,6 +182,8 @@ has "$W/out.txt" "dyndns-guard-update: installed $OUT: 16 entries (was none), sh
 	"summary line: installed, 16 entries, was none, sha256 of the file"
 eq "exactly one summary line on stdout" 1 "$(wc -l < "$W/out.txt" | tr -d ' ')"
 has "$W/err.txt" "fetching $HTTP/extra.txt" "the HTTP fetch is logged on stderr"
+has "$W/err.txt" "warning: fetching $HTTP/extra.txt over plain http (insecure-http: yes)" \
+	"insecure-http: yes: the unauthenticated fetch is warned about"
 has "$W/http.log" "GET /extra.txt" "the HTTP server was asked for the source"
 "$DDG" verify "$OUT" > "$W/verify.txt" 2>&1
 eq "installed list verifies" 0 $?
@@ -234,7 +252,8 @@ sha2=$(sha "$OUT")
 conf "$W/404.conf" \
 	"output: $OUT" \
 	"source: ddns-service file://$W/src/plain.txt plain" \
-	"source: shared-domain $HTTP/missing.txt"
+	"source: shared-domain $HTTP/missing.txt" \
+	"insecure-http: yes"
 run 1 "HTTP 404 refused" -c "$W/404.conf"
 has "$W/err.txt" "$HTTP/missing.txt" "404: message names the URL"
 has "$W/err.txt" "404" "404: message carries curl's error"
@@ -251,7 +270,8 @@ eq "missing file: installed file untouched" "$sha2" "$(sha "$OUT")"
 
 conf "$W/fresh-404.conf" \
 	"output: $W/out/fresh.dgl" \
-	"source: ddns-service $HTTP/missing.txt"
+	"source: ddns-service $HTTP/missing.txt" \
+	"insecure-http: yes"
 run 1 "404 with nothing installed yet" -c "$W/fresh-404.conf"
 only "404: nothing installed" "$W/out" dyndns.dgl
 
@@ -273,6 +293,7 @@ SLOW=http://127.0.0.1:$(cat "$W/slow.port")
 conf "$W/slow.conf" \
 	"output: $OUT" \
 	"source: ddns-service $SLOW/list.txt" \
+	"insecure-http: yes" \
 	"timeout: 1"
 run 1 "a source that never answers: refused after timeout" -c "$W/slow.conf"
 has "$W/err.txt" "curl: (28)" "timeout: curl's time-out error given"
@@ -283,6 +304,7 @@ eq "timeout: installed file untouched" "$sha2" "$(sha "$OUT")"
 conf "$W/slow.conf" \
 	"output: $OUT" \
 	"source: ddns-service $SLOW/list.txt" \
+	"insecure-http: yes" \
 	"timeout: 60"
 if command -v setsid >/dev/null 2>&1; then
 	setsid $UPD_SHELL "$UPD" -c "$W/slow.conf" > /dev/null 2>&1 &
@@ -300,6 +322,102 @@ if command -v setsid >/dev/null 2>&1; then
 else
 	ok "stopped run # SKIP no setsid"
 fi
+
+# ---------------------------------------------------------------- hardened fetching
+# curl's arguments: --globoff, the size cap, only the URL's own scheme
+: > "$W/curl.args"
+run 0 "file:// and plain http (insecure-http: yes) sources" -c "$W/full.conf" --dry-run
+has "$W/curl.args" "--globoff" "curl runs with --globoff"
+lacks "$W/curl.args" "^-fsS -L --proto" "every curl run has --globoff"
+has "$W/curl.args" "--max-filesize 268435456 " "default max-download-size: 256M (268435456 bytes)"
+has "$W/curl.args" "--proto =file --proto-redir =file " "a file:// source is read as a file only"
+has "$W/curl.args" "--proto =http,https --proto-redir =http,https " "insecure-http: plain http may go to https"
+# an https:// source: nothing listens on that port; only the arguments matter
+CLOSED=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+conf "$W/https.conf" \
+	"output: $OUT" \
+	"source: ddns-service https://127.0.0.1:$CLOSED/list.txt" \
+	"timeout: 5"
+: > "$W/curl.args"
+run 1 "an https:// source that cannot be reached" -c "$W/https.conf"
+has "$W/curl.args" "--proto =https --proto-redir =https " "an https:// source: https only, redirects included"
+lacks "$W/curl.args" "=https,|=http,|[=,]file" "an https:// source: no other protocol allowed"
+eq "unreachable https: installed file untouched" "$sha2" "$(sha "$OUT")"
+
+# a file name with [ ] { }: curl's URL globbing is off
+mkdir "$W/out6"
+cp "$W/src/plain.txt" "$W/src/g[1]{a,b}.txt"
+conf "$W/glob.conf" \
+	"output: $W/out6/glob.dgl" \
+	"source: ddns-service \"file://$W/src/g[1]{a,b}.txt\" plain"
+run 0 "a source named g[1]{a,b}.txt is fetched as it is (--globoff)" -c "$W/glob.conf"
+eq "globoff: the list has the source's 8 entries" 8 "$(entries "$W/out6/glob.dgl")"
+
+# max-download-size: a source over the cap is refused, announced or not
+awk 'BEGIN { for (i = 0; i < 200; i++) printf "big-%03d.example\n", i }' > "$W/src/big.txt"
+cp "$W/src/big.txt" "$W/www/big.txt"
+conf "$W/cap.conf" \
+	"output: $OUT" \
+	"source: ddns-service file://$W/src/big.txt" \
+	"max-download-size: 1K"
+run 1 "a file:// source over max-download-size: 1K refused" -c "$W/cap.conf"
+has "$W/err.txt" "fetching file://$W/src/big.txt failed: larger than max-download-size (1024 bytes); nothing installed" \
+	"over the cap: the URL and the cap named"
+eq "over the cap: installed file untouched" "$sha2" "$(sha "$OUT")"
+conf "$W/cap.conf" \
+	"output: $OUT" \
+	"source: ddns-service $HTTP/big.txt" \
+	"insecure-http: yes" \
+	"max-download-size: 3199"
+: > "$W/curl.args"
+run 1 "an HTTP source of 3200 bytes with max-download-size: 3199 refused" -c "$W/cap.conf"
+has "$W/curl.args" "--max-filesize 3199 " "max-download-size is curl's --max-filesize"
+has "$W/err.txt" "fetching $HTTP/big.txt failed: larger than max-download-size (3199 bytes)" \
+	"HTTP over the cap: the URL and the cap named"
+conf "$W/cap.conf" \
+	"output: $W/out6/cap.dgl" \
+	"source: ddns-service $HTTP/big.txt" \
+	"insecure-http: yes" \
+	"max-download-size: 3200"
+run 0 "exactly max-download-size is accepted" -c "$W/cap.conf"
+# a server that streams 64 MiB without announcing a size (no
+# Content-Length): curl cannot know the size before, the download stops
+# at the cap anyway
+python3 -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(4); s.settimeout(120)
+print(s.getsockname()[1], flush=True)
+c, a = s.accept(); c.settimeout(60); c.recv(65536)
+sent = 0
+chunk = b"".join(b"s%07d.example\n" % i for i in range(4096))
+try:
+    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+    while sent < 64 << 20:
+        c.sendall(chunk); sent += len(chunk)
+except OSError:
+    pass
+open(sys.argv[1], "w").write("%d\n" % sent)' "$W/stream.sent" > "$W/stream.port" 2>/dev/null &
+STREAMPID=$!
+i=0
+while [ ! -s "$W/stream.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+conf "$W/stream.conf" \
+	"output: $OUT" \
+	"source: ddns-service http://127.0.0.1:$(cat "$W/stream.port")/list.txt" \
+	"insecure-http: yes" \
+	"max-download-size: 64K" \
+	"timeout: 60"
+run 1 "a stream of unannounced size over max-download-size refused" -c "$W/stream.conf"
+has "$W/err.txt" "larger than max-download-size (65536 bytes)" "unannounced size: the cap named"
+wait "$STREAMPID" 2>/dev/null
+STREAMPID=
+sent=$(cat "$W/stream.sent" 2>/dev/null)
+if [ -n "$sent" ] && [ "$sent" -lt 33554432 ]; then
+	ok "unannounced size: the download stopped near the cap ($sent of 67108864 bytes sent)"
+else
+	bad "unannounced size: the download stopped near the cap: ${sent:-?} of 67108864 bytes sent"
+fi
+eq "unannounced size: installed file untouched" "$sha2" "$(sha "$OUT")"
+only "unannounced size: no temporary directory left" "$W/tmp"
 
 # ---------------------------------------------------------------- creation time
 mkdir "$W/out2"
@@ -352,6 +470,30 @@ only "signed-list: no temporary files" "$W/out3" signed.dgl signed.dgl.sig
 run 0 "signed-list: second run" -c "$W/signed.conf"
 has "$W/out.txt" "unchanged $SOUT" "signed-list: unchanged"
 sha4=$(sha "$SOUT")
+
+# the signature URL: ".sig" goes after the path, before ?query and #fragment
+: > "$W/curl.args"
+conf "$W/query.conf" \
+	"output: $W/out6/q.dgl" \
+	"signed-list: \"$HTTP/central.dgl?v=1#top\"" \
+	"public-key: $W/keys/pub.pub"
+run 0 "signed-list URL with a ?query and a #fragment installed" -c "$W/query.conf"
+has "$W/http.log" "GET /central.dgl?v=1 HTTP" "query: the list fetched with its query"
+has "$W/http.log" "GET /central.dgl.sig?v=1 HTTP" "query: the signature is path.sig?query"
+eq "query: the signature installed" "$(sha "$W/www/central.dgl.sig")" "$(sha "$W/out6/q.dgl.sig")"
+has "$W/curl.args" "--proto =http,https " "a signed list may be fetched over plain http"
+has "$W/curl.args" "--max-filesize 65536 " "the signature is capped at 64 KiB"
+# or named explicitly
+mkdir "$W/www/sigs"
+cp "$W/www/central.dgl.sig" "$W/www/sigs/central-signature"
+conf "$W/sigurl.conf" \
+	"output: $W/out6/s.dgl" \
+	"signed-list: $HTTP/central.dgl" \
+	"signature-url: $HTTP/sigs/central-signature" \
+	"public-key: $W/keys/pub.pub"
+run 0 "signed-list with signature-url: installed" -c "$W/sigurl.conf"
+has "$W/http.log" "GET /sigs/central-signature HTTP" "signature-url: the signature fetched from there"
+eq "signature-url: the signature installed as OUTPUT.sig" "$(sha "$W/www/central.dgl.sig")" "$(sha "$W/out6/s.dgl.sig")"
 
 conf "$W/otherkey.conf" \
 	"output: $SOUT" \
@@ -477,6 +619,24 @@ cerr "signed-list with sources" "$W/bad.conf:3: 'signed-list:' and 'source:' exc
 	"signed-list: $HTTP/central.dgl" "public-key: $W/keys/pub.pub"
 cerr "no output" "$W/bad.conf: no 'output:' configured" \
 	"source: ddns-service file://$W/src/plain.txt"
+cerr "unsigned http:// source" \
+	"$W/bad.conf:3: source URL '$HTTP/extra.txt' is plain http:// and not signed: anyone on the path could add or remove entries; use https://, a signed-list:, or set 'insecure-http: yes' to accept it" \
+	"output: $OUT" "source: ddns-service file://$W/src/plain.txt" "source: shared-domain $HTTP/extra.txt" \
+	"source: other $HTTP/other.txt"
+cerr "unsigned http:// source with insecure-http: no" "$W/bad.conf:2: source URL '$HTTP/extra.txt' is plain http://" \
+	"output: $OUT" "source: shared-domain $HTTP/extra.txt" "insecure-http: no"
+cerr "bad insecure-http" "$W/bad.conf:2: bad insecure-http 'maybe' (yes or no)" \
+	"output: $OUT" "insecure-http: maybe" "source: ddns-service file://$W/src/plain.txt"
+cerr "bad max-download-size" "$W/bad.conf:2: bad max-download-size '10X' (bytes, or a number with K, M or G; 1 byte to 16G)" \
+	"output: $OUT" "max-download-size: 10X" "source: ddns-service file://$W/src/plain.txt"
+cerr "max-download-size 0" "$W/bad.conf:2: bad max-download-size '0'" \
+	"output: $OUT" "max-download-size: 0" "source: ddns-service file://$W/src/plain.txt"
+cerr "max-download-size over 16G" "$W/bad.conf:2: bad max-download-size '17G'" \
+	"output: $OUT" "max-download-size: 17G" "source: ddns-service file://$W/src/plain.txt"
+cerr "signature-url without signed-list" "$W/bad.conf:3: 'signature-url:' needs 'signed-list:'" \
+	"output: $OUT" "source: ddns-service file://$W/src/plain.txt" "signature-url: $HTTP/x.sig"
+cerr "bad signature-url" "$W/bad.conf:4: bad URL 'ftp://h/x.sig'" \
+	"output: $OUT" "signed-list: $HTTP/central.dgl" "public-key: $W/keys/pub.pub" "signature-url: ftp://h/x.sig"
 cerr "no source" "$W/bad.conf: no 'source:' or 'signed-list:' configured" \
 	"output: $OUT"
 
