@@ -15,9 +15,10 @@ import sys
 import time
 
 
-def query(name, qtype=1):
+def query(name, qtype=1, cd=False):
+    """A query packet (RD, EDNS, CD when asked): (id, bytes)."""
     qid = random.randrange(65536)
-    hdr = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 1)
+    hdr = struct.pack(">HHHHHH", qid, 0x0100 | (0x0010 if cd else 0), 1, 0, 0, 1)
     q = b"".join(bytes([len(l)]) + l.encode() for l in name.strip(".").split("."))
     q += b"\0" + struct.pack(">HH", qtype, 1)
     opt = b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)

@@ -369,6 +369,34 @@ CONF
 	done
 	return 0
 }
+# write_provider_zones EXTRA-DYNSERV-LINES: the blocked provider zone
+# dynserv.net (its name servers, ns7.ops on $NSD_IP) and corp.example, an
+# unrelated zone whose only name server is ns7.ops.dynserv.net
+write_provider_zones() {
+	mkdir -p "$NSD_DIR"
+	cat > "$NSD_DIR/dynserv.net.zone" <<ZONE
+\$TTL 300
+@		SOA	ns1.dynserv.net. hostmaster.dynserv.net. 1 3600 600 86400 60
+@		NS	ns1.dynserv.net.
+ns1		A	$NSD_IP
+ns7.ops		A	$NSD_IP
+$1
+ZONE
+	cat > "$NSD_DIR/corp.example.zone" <<ZONE
+\$TTL 300
+@		SOA	ns7.ops.dynserv.net. hostmaster.corp.example. 1 3600 600 86400 60
+@		NS	ns7.ops.dynserv.net.
+$2
+ZONE
+}
+# the stub-zones that lead Unbound to NSD for them, and for the zones given
+provider_stubs() {
+	printf 'stub-zone:\n\tname: "dynserv.net"\n\tstub-addr: %s\n' "$NSD_IP"
+	printf 'stub-zone:\n\tname: "corp.example"\n\tstub-host: "ns7.ops.dynserv.net"\n'
+	for z in "$@"; do
+		printf 'stub-zone:\n\tname: "%s"\n\tstub-addr: %s\n' "$z" "$NSD_IP"
+	done
+}
 nsd_stop() {
 	if [ -n "$NSD_PID" ]; then
 		kill "$NSD_PID" 2>/dev/null

@@ -12,21 +12,12 @@ apart. Prints one line:
 Usage: soakcheck.py PORT STOPFILE LIMIT REAL-IP[,REAL-IP...] NAME...
 """
 import os
-import random
 import socket
 import struct
 import sys
 import time
 
-
-def query(name, cd):
-    qid = random.randrange(65536)
-    flags = 0x0100 | (0x0010 if cd else 0)
-    hdr = struct.pack(">HHHHHH", qid, flags, 1, 0, 0, 1)
-    q = b"".join(bytes([len(l)]) + l.encode() for l in name.strip(".").split("."))
-    q += b"\0" + struct.pack(">HH", 1, 1)
-    opt = b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)
-    return qid, hdr + q + opt
+from dnsload import query
 
 
 def main():
@@ -45,7 +36,7 @@ def main():
         name = names[i % len(names)]
         cd = (i // len(names)) % 2 == 1
         i += 1
-        qid, pkt = query(name, cd)
+        qid, pkt = query(name, 1, cd)
         s.sendto(pkt, ("127.0.0.1", port))
         probes += 1
         data = None

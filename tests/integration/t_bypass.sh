@@ -17,23 +17,9 @@ BEACON=203.0.113.66
 X=203.0.113.67
 
 # ---- zones -----------------------------------------------------------
-mkdir -p "$NSD_DIR"
-cat > "$NSD_DIR/dynserv.net.zone" <<ZONE
-\$TTL 300
-@		SOA	ns1.dynserv.net. hostmaster.dynserv.net. 1 3600 600 86400 60
-@		NS	ns1.dynserv.net.
-ns1		A	$NSD_IP
-ns7.ops		A	$NSD_IP
-beacon.ops	A	$BEACON
-beacon.ops	TXT	"c2 channel"
-x.ops		A	$X
-ZONE
-cat > "$NSD_DIR/corp.example.zone" <<ZONE
-\$TTL 300
-@		SOA	ns7.ops.dynserv.net. hostmaster.corp.example. 1 3600 600 86400 60
-@		NS	ns7.ops.dynserv.net.
-www		A	192.0.2.77
-ZONE
+write_provider_zones "beacon.ops	A	$BEACON
+beacon.ops	TXT	\"c2 channel\"
+x.ops		A	$X" "www		A	192.0.2.77"
 {
 	printf '$TTL 300\n'
 	printf '@\tSOA\tns.lab.example. hostmaster.lab.example. 1 3600 600 86400 60\n'
@@ -91,18 +77,7 @@ write_ddg_conf "	list: \"$WORK/dyndns.dgl\"
 	log-file: \"$WORK/events.json\"
 	reload-check: 0"
 
-STUBS="stub-zone:
-	name: \"dynserv.net\"
-	stub-addr: $NSD_IP
-stub-zone:
-	name: \"corp.example\"
-	stub-host: \"ns7.ops.dynserv.net\"
-stub-zone:
-	name: \"lab.example\"
-	stub-addr: $NSD_IP
-stub-zone:
-	name: \"sharedfree.org\"
-	stub-addr: $NSD_IP"
+STUBS=$(provider_stubs lab.example sharedfree.org)
 
 # status and answer section of a query: "STATUS answer-records..."
 ans() {

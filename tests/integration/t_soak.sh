@@ -22,21 +22,7 @@ export MALLOC_ARENA_MAX
 BEACON=203.0.113.66
 command -v dnsperf >/dev/null 2>&1 || { fail "dnsperf installed (Debian's dnsperf)"; finish; }
 
-mkdir -p "$NSD_DIR"
-cat > "$NSD_DIR/dynserv.net.zone" <<ZONE
-\$TTL 300
-@		SOA	ns1.dynserv.net. hostmaster.dynserv.net. 1 3600 600 86400 60
-@		NS	ns1.dynserv.net.
-ns1		A	$NSD_IP
-ns7.ops		A	$NSD_IP
-*.ops		A	$BEACON
-ZONE
-cat > "$NSD_DIR/corp.example.zone" <<ZONE
-\$TTL 300
-@		SOA	ns7.ops.dynserv.net. hostmaster.corp.example. 1 3600 600 86400 60
-@		NS	ns7.ops.dynserv.net.
-*		A	192.0.2.77
-ZONE
+write_provider_zones "*.ops		A	$BEACON" "*		A	192.0.2.77"
 {
 	printf '$TTL 30\n'
 	printf '@\tSOA\tns.lab.example. hostmaster.lab.example. 1 3600 600 86400 30\n'
@@ -85,15 +71,7 @@ while [ $i -lt 2000 ]; do
 done
 PROBES="ns7.ops.dynserv.net b10.ops.dynserv.net chain.ops.dynserv.net alias.ops.dynserv.net c17-1.lab.example alias.lab.example x1.dn.lab.example"
 
-STUBS="stub-zone:
-	name: \"dynserv.net\"
-	stub-addr: $NSD_IP
-stub-zone:
-	name: \"corp.example\"
-	stub-host: \"ns7.ops.dynserv.net\"
-stub-zone:
-	name: \"lab.example\"
-	stub-addr: $NSD_IP"
+STUBS=$(provider_stubs lab.example)
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$UB_PID/status" 2>/dev/null; }
 
