@@ -561,18 +561,33 @@ cause(struct ddg_evlog *log, char *buf, size_t len)
 		snprintf(buf, len, "not written in time");
 }
 
-/** Format the counts since the last report into buf. */
+/** Append ", N what" (or "N what" first) to buf when n is not 0. */
+static void
+count_item(char *buf, size_t len, uint64_t n, const char *what,
+	const char *plural)
+{
+	size_t at = strlen(buf);
+
+	if(n == 0 || at >= len)
+		return;
+	snprintf(buf + at, len - at, "%s%llu %s%s", at ? ", " : "",
+		(unsigned long long)n, what, n == 1 ? "" : plural);
+}
+
+/** Format the counts since the last report into buf, zeros left out. */
 static void
 counts(struct ddg_evlog *log, char *buf, size_t len)
 {
 	const struct ddg_evlog_stats *s = &log->st, *o = &log->rep.seen;
 
-	snprintf(buf, len, "%llu lines dropped (queue full), %llu too long, "
-		"%llu lost (not written), %llu write errors",
-		(unsigned long long)(s->dropped - o->dropped),
-		(unsigned long long)(s->too_long - o->too_long),
-		(unsigned long long)(s->lost - o->lost),
-		(unsigned long long)(s->errors - o->errors));
+	buf[0] = 0;
+	count_item(buf, len, s->lost - o->lost, "lost (not written)", "");
+	count_item(buf, len, s->dropped - o->dropped, "dropped (queue full)",
+		"");
+	count_item(buf, len, s->too_long - o->too_long, "too long", "");
+	count_item(buf, len, s->errors - o->errors, "write error", "s");
+	if(buf[0] == 0)
+		snprintf(buf, len, "nothing lost");
 }
 
 /** Make a report (lock held; released for the callback). */
@@ -634,25 +649,25 @@ report_check(struct ddg_evlog *log, uint64_t now)
 	if(r->failing && !r->told && report_may(log, now)) {
 		cause(log, why, sizeof(why));
 		counts(log, cnt, sizeof(cnt));
-		snprintf(text, sizeof(text), "%s: events are being lost (%s "
-			"so far); further reports at most every %g s", why,
-			cnt, (double)log->report_ms / 1000.0);
+		snprintf(text, sizeof(text), "%s: events are being lost; so "
+			"far: %s; further reports at most every %g s", why, cnt,
+			(double)log->report_ms / 1000.0);
 		r->told = 1;
 		emit(log, DDG_EVLOG_REPORT_FAILING, text, now);
 	} else if(recovered && r->told) {
 		counts(log, cnt, sizeof(cnt));
 		snprintf(text, sizeof(text), "writing works again after %.1f "
-			"s (since the last report: %s)",
+			"s; since the last report: %s",
 			(double)(now - r->fail_since) / 1000.0, cnt);
 		r->told = 0;
 		emit(log, DDG_EVLOG_REPORT_RECOVERED, text, now);
 	} else if(bad > bad_of(&r->seen) && report_may(log, now)) {
 		cause(log, why, sizeof(why));
 		counts(log, cnt, sizeof(cnt));
-		snprintf(text, sizeof(text), "%s: in the last %.0f s %s; %s",
-			r->failing ? "still failing" : "failed",
+		snprintf(text, sizeof(text), "%s (%s): in the last %.0f s: %s%s",
+			r->failing ? "still failing" : "failed", why,
 			(double)(now - r->last_line) / 1000.0, cnt,
-			r->failing ? why : "writing works again");
+			r->failing ? "" : "; writing works again");
 		r->told = r->failing;
 		emit(log, DDG_EVLOG_REPORT_SUMMARY, text, now);
 	}
@@ -668,15 +683,15 @@ report_final(struct ddg_evlog *log, uint64_t unsent)
 	if(bad_of(s) <= bad_of(&log->rep.seen))
 		return;
 	if(unsent)
-		snprintf(why, sizeof(why), "%llu queued lines not taken by "
+		snprintf(why, sizeof(why), "%llu queued line%s not taken by "
 			"the reader within %.1f s", (unsigned long long)unsent,
-			(double)log->close_ms / 1000.0);
+			unsent == 1 ? "" : "s", (double)log->close_ms / 1000.0);
 	else
 		cause(log, why, sizeof(why));
 	counts(log, cnt, sizeof(cnt));
-	snprintf(text, sizeof(text), "closed; since the last report %s (%s); "
-		"in total %llu lines written, %llu dropped, %llu too long, "
-		"%llu lost", cnt, why, (unsigned long long)s->written,
+	snprintf(text, sizeof(text), "closed (%s); since the last report: %s; "
+		"in total: %llu written, %llu dropped, %llu too long, "
+		"%llu lost", why, cnt, (unsigned long long)s->written,
 		(unsigned long long)s->dropped,
 		(unsigned long long)s->too_long, (unsigned long long)s->lost);
 	emit(log, DDG_EVLOG_REPORT_SUMMARY, text, now_ms());
