@@ -110,19 +110,27 @@ fi
 # ---- 2. a reader that reads a little, then stops
 rm -f "$WORK/events.fifo" "$WORK/drain"
 mkfifo "$WORK/events.fifo"
-# reads 2000 bytes (ending mid-line), then nothing until $WORK/drain exists,
-# then everything up to EOF
-python3 - "$WORK/events.fifo" "$WORK/stalled.out" "$WORK/drain" <<'PY' &
+# has the FIFO open before unbound starts ($WORK/ready), reads 2000 bytes
+# (ending mid-line), then nothing until $WORK/drain exists, then everything
+# up to EOF
+rm -f "$WORK/ready"
+python3 - "$WORK/events.fifo" "$WORK/stalled.out" "$WORK/drain" "$WORK/ready" <<'PY' &
 import os, sys, time
-fd = os.open(sys.argv[1], os.O_RDONLY)
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+open(sys.argv[4], "w").close()
 out = open(sys.argv[2], "wb")
 got = b""
-while len(got) < 2000:
-    b = os.read(fd, 2000 - len(got))
+t = time.monotonic()
+while len(got) < 2000 and time.monotonic() - t < 60:
+    try:
+        b = os.read(fd, 2000 - len(got))
+    except BlockingIOError:
+        b = b""
     if not b:
-        break
+        time.sleep(0.01)  # no writer yet, or nothing written yet
     got += b
 out.write(got); out.flush()
+os.set_blocking(fd, True)
 t = time.monotonic()
 while not os.path.exists(sys.argv[3]) and time.monotonic() - t < 120:
     time.sleep(0.1)
@@ -134,9 +142,11 @@ while True:
 out.close()
 PY
 READER_PID=$!
+i=0
+while [ ! -f "$WORK/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 if ub_start; then
 	pass "unbound starts with a FIFO reader"
-	load 3
+	load 1
 	expect_match "events flowed, then the reader stopped" '^sent [0-9]{3,}' "$(head -1 "$WORK/load.out")"
 	n0=$(count_log "dyndns-guard: module .* started")
 	uctl reload >/dev/null 2>&1
@@ -173,13 +183,13 @@ if mount -t tmpfs -o size=64k tmpfs "$MNT" 2>"$WORK/mount.err"; then
 	log-file: "logdir/events.json"'
 	if ub_start; then
 		pass "unbound starts with the event file on a small tmpfs"
-		load 3
+		load 1
 		check "the full disk is reported in Unbound's log" \
 			wait_log "error: dyndns-guard: event file .*events.json: write failed: No space left on device: events are being lost"
 		n=$(json_lines "$MNT/events.json")
 		expect_match "the full event file holds whole JSON lines only" '^[1-9][0-9]*$' "$n"
 		rm -f "$MNT/filler"
-		load 1
+		load 0.5
 		check "writing again is reported once there is space" \
 			wait_log "warning: dyndns-guard: event file .*events.json: writing works again"
 		ub_term "unbound stops"
