@@ -3,9 +3,9 @@
  * The event file writer: JSON lines appended to log-file: without blocking
  * the caller.  Lines go into a bounded in-memory ring (a mutex is held only
  * for a memcpy); a writer thread, which takes no signals, wakes every
- * DDG_EVLOG_FLUSH_MS (or when the ring is half full) and drains the ring to
- * the file.  When the ring is full a line is dropped and counted, never
- * waited for.
+ * DDG_EVLOG_FLUSH_MS while lines arrive (at once when the ring is half
+ * full) and drains the ring to the file.  When the ring is full a line is
+ * dropped and counted, never waited for.
  *
  * The file only ever holds whole lines.  A regular file that fails in the
  * middle of a line (ENOSPC, EFBIG, EIO) is cut back to the end of the last
