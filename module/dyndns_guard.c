@@ -241,6 +241,18 @@ conf_may_block(const struct ddg_conf* c)
 	return 0;
 }
 
+/** the event writer's failure reports (from its thread) go to Unbound's
+ * log */
+static void
+evlog_report(void* arg, enum ddg_evlog_report kind, const char* msg)
+{
+	(void)arg;
+	if(kind == DDG_EVLOG_REPORT_RECOVERED)
+		log_warn("dyndns-guard: %s", msg);
+	else
+		log_err("dyndns-guard: %s", msg);
+}
+
 /**
  * Read the configuration, build the policy and open the lists.
  * A bad configuration fails (Unbound then stops with our message, as it
@@ -305,8 +317,11 @@ mod_load(struct ddg_mod* m)
 				"");
 	}
 	if(m->conf->log_file) {
-		r = ddg_evlog_open(m->conf->log_file, &m->evlog, err,
-			sizeof(err));
+		struct ddg_evlog_opts eo;
+		memset(&eo, 0, sizeof(eo));
+		eo.report = evlog_report;
+		r = ddg_evlog_open_opts(m->conf->log_file, &eo, &m->evlog,
+			err, sizeof(err));
 		if(r != DDG_OK) {
 			log_err("dyndns-guard: log-file: %s", err);
 			return 0;

@@ -7,7 +7,9 @@
 #      the real Unbound,
 #   4. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs
 #      the unit tests, command-line tests and fuzz replays under them,
-#   5. prints one closing line: "N passed, N failed".
+#   5. builds again with ThreadSanitizer and runs the threaded unit tests (the
+#      event writer) under it,
+#   6. prints one closing line: "N passed, N failed".
 # Build trees live in .cache/ (ignored by git).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +28,7 @@ echo "test.sh: autoreconf" >&2
 (cd "$here" && autoreconf -fi >/dev/null 2>&1) || (cd "$here" && autoreconf -fi)
 
 status=0
-run_build() { # name, configure args...
+run_build() { # name, configure args...  ($TESTS_ONLY: run only these tests)
 	name=$1; shift
 	dir=$cache/$name
 	mkdir -p "$dir"
@@ -37,7 +39,7 @@ run_build() { # name, configure args...
 	(cd "$dir" && make -j"$jobs" >make.out 2>&1) \
 		|| { tail -40 "$dir/make.out" >&2; return 1; }
 	echo "test.sh: [$name] make check" >&2
-	(cd "$dir" && make -j"$jobs" check >check.out 2>&1) || {
+	(cd "$dir" && make -j"$jobs" check ${TESTS_ONLY:+"TESTS=$TESTS_ONLY"} >check.out 2>&1) || {
 		grep -E '^(FAIL|ERROR|XPASS)' "$dir/check.out" >&2 || true
 		for f in $(grep -l -E '^:test-result: (FAIL|ERROR)' $(find "$dir" -name '*.trs') 2>/dev/null); do
 			echo "---- ${f%.trs}.log" >&2; tail -60 "${f%.trs}.log" >&2
@@ -49,10 +51,12 @@ run_build() { # name, configure args...
 run_build build --with-unbound-source="$UNBOUND_SRC" --with-unbound-build="$UNBOUND_BUILD" \
 	--with-unbound-daemon="$UNBOUND_PREFIX/sbin/unbound" --enable-werror || status=1
 run_build build-asan --enable-sanitizers --enable-werror || status=1
+TESTS_ONLY="tests/unit/check_evlog tests/unit/check_event" \
+	run_build build-tsan --enable-tsan --enable-werror || status=1
 
-# Summary over both builds: Check's own counts for unit tests, the harness's
+# Summary over the builds: Check's own counts for unit tests, the harness's
 # "N passed, N failed" for shell tests, else one per test program.
-python3 - "$cache/build" "$cache/build-asan" <<'PY' || status=1
+python3 - "$cache/build" "$cache/build-asan" "$cache/build-tsan" <<'PY' || status=1
 import os, re, sys
 passed = failed = 0
 for root in sys.argv[1:]:

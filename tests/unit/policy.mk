@@ -1,9 +1,11 @@
 # unit tests of policy, config and events
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_conf tests/unit/check_policy \
-	tests/unit/check_event tests/unit/check_chain
+	tests/unit/check_event tests/unit/check_chain \
+	tests/unit/check_evlog
 TESTS += tests/unit/check_conf tests/unit/check_policy \
-	tests/unit/check_event tests/unit/check_chain
+	tests/unit/check_event tests/unit/check_chain \
+	tests/unit/check_evlog
 endif
 TESTS += tests/unit/t_conf.sh
 EXTRA_DIST += tests/unit/t_conf.sh
@@ -23,3 +25,7 @@ tests_unit_check_event_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS) -lpth
 tests_unit_check_chain_SOURCES = tests/unit/check_chain.c
 tests_unit_check_chain_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_chain_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS)
+
+tests_unit_check_evlog_SOURCES = tests/unit/check_evlog.c
+tests_unit_check_evlog_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
+tests_unit_check_evlog_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS) -lpthread
