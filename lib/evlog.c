@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -833,7 +834,12 @@ ddg_evlog_open_opts(const char *path, const struct ddg_evlog_opts *opts,
 	log->close_ms = o.close_ms ? o.close_ms : DDG_EVLOG_CLOSE_MS;
 	log->retry_ms = o.retry_ms ? o.retry_ms : DDG_EVLOG_RETRY_MS;
 	log->report_ms = o.report_ms ? o.report_ms : DDG_EVLOG_REPORT_MS;
-	log->ring = malloc(o.ring_size);
+	/* a mapping of its own: its pages go back to the system at close,
+	 * not to the allocator (a reload opens a new writer each time) */
+	log->ring = mmap(NULL, o.ring_size, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if(log->ring == MAP_FAILED)
+		log->ring = NULL;
 	log->path = strdup(path);
 	if(!log->ring || !log->path) {
 		if(err && errlen)
@@ -883,7 +889,8 @@ ddg_evlog_open_opts(const char *path, const struct ddg_evlog_opts *opts,
 fail:
 	if(log->fd >= 0)
 		close(log->fd);
-	free(log->ring);
+	if(log->ring)
+		munmap(log->ring, log->size);
 	free(log->path);
 	free(log);
 	return r;
@@ -1016,7 +1023,7 @@ ddg_evlog_close(struct ddg_evlog *log)
 	}
 	pthread_cond_destroy(&log->work);
 	pthread_mutex_destroy(&log->lock);
-	free(log->ring);
+	munmap(log->ring, log->size);
 	free(log->path);
 	free(log);
 }

@@ -8,11 +8,13 @@
 #
 # Checks: Unbound stays up; no blocked name is ever answered with its real
 # data; no more SERVFAIL than without the module; RSS after warm-up grows by
-# less than 5 %.  SOAK_SECONDS (default 30) sets the length of each run;
-# `make soak` runs 600.  Prints the figures (QPS, answers, RSS).
+# less than 5 %.  SOAK_SECONDS (default 30) sets the length of each measured
+# run, after a warm-up of 32 s; `make soak` runs 600.  Prints the figures
+# (QPS, answers, RSS).
 . "$(dirname "$0")/lib.sh"
 
 S=${SOAK_SECONDS:-30}
+WARM=32
 # glibc gives each new thread its own malloc arena; Unbound makes new worker
 # threads on every reload, so RSS would step up with each reload until the
 # arenas are all there, with or without the module.  Two arenas measure
@@ -92,7 +94,7 @@ $STUBS"
 	rm -f "$WORK/stop" "$WORK/rss-$label.log"
 	(
 		n=0
-		while [ ! -f "$WORK/stop" ] && [ $n -lt $((S + 30)) ]; do
+		while [ ! -f "$WORK/stop" ] && [ $n -lt $((S + WARM + 20)) ]; do
 			sleep 1; n=$((n + 1))
 			echo "$n $(rss_kb)" >> "$WORK/rss-$label.log"
 			if [ $((n % 2)) = 0 ]; then src=list-a; else src=list-b; fi
@@ -106,15 +108,15 @@ $STUBS"
 	churn=$!
 	: > "$WORK/reloads"
 	python3 "$top_srcdir/tests/integration/soakcheck.py" "$PORT" "$WORK/stop" \
-		$((S + 17)) "$BEACON,$NSD_IP" $PROBES > "$WORK/probe-$label.out" 2>&1 &
+		$((S + WARM + 5)) "$BEACON,$NSD_IP" $PROBES > "$WORK/probe-$label.out" 2>&1 &
 	probe=$!
-	# warm-up through the first reload, then the measured run
-	dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/queries.txt" -l 12 -c 4 -T 2 -q 200 \
+	# warm-up through three reloads (each reload makes new worker threads,
+	# new caches and a new event ring, and RSS steps up until the
+	# allocator has what it keeps), then the measured run
+	dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/queries.txt" -l $WARM -c 4 -T 2 -q 200 \
 		> "$WORK/warm-$label.out" 2>&1
-	RSS0=$(rss_kb)
 	dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/queries.txt" -l "$S" -c 4 -T 2 -q 200 \
 		> "$WORK/perf-$label.out" 2>&1
-	RSS1=$(rss_kb)
 	touch "$WORK/stop"
 	wait "$probe" 2>/dev/null
 	wait "$churn" 2>/dev/null
@@ -126,6 +128,12 @@ $STUBS"
 	SERVFAIL=$(sed -n 's/.*SERVFAIL \([0-9]*\).*/\1/p' "$WORK/perf-$label.out")
 	SERVFAIL=${SERVFAIL:-0}
 	RELOADS=$(wc -l < "$WORK/reloads")
+	# RSS rises and falls within each reload cycle (the event ring is
+	# unmapped at reload and touched again): compare the highest value of
+	# the last cycle of the warm-up with that of the last cycle of the run
+	RSS0=$(awk -v a=$((WARM - 10)) -v b=$WARM '$1 > a && $1 <= b && $2 > m { m = $2 } END { print m + 0 }' "$WORK/rss-$label.log")
+	last=$(tail -1 "$WORK/rss-$label.log" | cut -d' ' -f1)
+	RSS1=$(awk -v a=$((last - 10)) '$1 > a && $2 > m { m = $2 } END { print m + 0 }' "$WORK/rss-$label.log")
 	echo "# $label: ${S}s, QPS ${QPS:-?}, sent ${SENT:-?}, lost ${LOST:-?}, SERVFAIL $SERVFAIL, reloads $RELOADS, RSS ${RSS0:-?} -> ${RSS1:-?} kB"
 	sed -n 's/.*Response codes: *\(.*\)/#   response codes: \1/p' "$WORK/perf-$label.out"
 	echo "#   probe: $(head -1 "$WORK/probe-$label.out")"
@@ -155,5 +163,5 @@ ok=$(awk -v a="$SERVFAIL" -v s="$SENT" -v b="$BASE_SERVFAIL" -v t="$BASE_SENT" \
 	'BEGIN { ra = s ? a / s : 1; rb = t ? b / t : 0; print (ra <= rb + 0.001) ? 1 : 0 }')
 expect_eq "module: no SERVFAIL beyond the run without it ($SERVFAIL of $SENT vs $BASE_SERVFAIL of $BASE_SENT)" 1 "$ok"
 ok=$(awk -v a="$RSS0" -v b="$RSS1" 'BEGIN { print (a > 0 && b <= a * 1.05) ? 1 : 0 }')
-expect_eq "module: RSS after warm-up grows by less than 5 % ($RSS0 -> $RSS1 kB)" 1 "$ok"
+expect_eq "module: RSS after warm-up grows by less than 5 % (peak of a reload cycle: $RSS0 -> $RSS1 kB)" 1 "$ok"
 finish
