@@ -616,11 +616,63 @@ has_client(struct module_qstate* qstate)
 	return qstate->mesh_info && qstate->mesh_info->reply_list;
 }
 
+/*
+ * Decide once.  Most client queries are for names that match nothing.
+ * op_new then stores no state at all: it tags qstate->minfo[id] with the
+ * head of the query's reply list and the low bit set (a mesh_reply is
+ * aligned, so the bit is free), meaning "the query name matched nothing
+ * for the clients attached up to this head".  moddone and the mesh reply
+ * callback skip their decisions when that still holds and the answer has
+ * no CNAME or DNAME: no allocation, no second or third look-up.
+ */
+#define QS_NOMATCH_TAG ((uintptr_t)1)
+
+/** the per-query state, or NULL (none, or only the no-match tag) */
+static struct ddg_qstate*
+qs_peek(struct module_qstate* qstate, int id)
+{
+	uintptr_t v = (uintptr_t)qstate->minfo[id];
+	return (v & QS_NOMATCH_TAG) ? NULL : (struct ddg_qstate*)v;
+}
+
+/** tag a query: its name matched nothing for the clients attached now */
+static void
+qs_tag_nomatch(struct module_qstate* qstate, int id)
+{
+	qstate->minfo[id] = (void*)((uintptr_t)qstate->mesh_info->reply_list |
+		QS_NOMATCH_TAG);
+}
+
+/** whether op_new found no match for exactly the clients attached now */
+static int
+qs_nomatch(struct module_qstate* qstate, int id)
+{
+	uintptr_t v = (uintptr_t)qstate->minfo[id];
+	return (v & QS_NOMATCH_TAG) && qstate->mesh_info &&
+		(v & ~QS_NOMATCH_TAG) ==
+		(uintptr_t)qstate->mesh_info->reply_list;
+}
+
+/** whether the answer section of a reply holds a CNAME or DNAME */
+static int
+has_alias(struct reply_info* rep)
+{
+	size_t i;
+	if(!rep)
+		return 0;
+	for(i = 0; i < rep->an_numrrsets && i < rep->rrset_count; i++) {
+		uint16_t t = ntohs(rep->rrsets[i]->rk.type);
+		if(t == LDNS_RR_TYPE_CNAME || t == LDNS_RR_TYPE_DNAME)
+			return 1;
+	}
+	return 0;
+}
+
 /** per-query state, allocated on first use */
 static struct ddg_qstate*
 qs_get(struct module_qstate* qstate, int id)
 {
-	struct ddg_qstate* q = (struct ddg_qstate*)qstate->minfo[id];
+	struct ddg_qstate* q = qs_peek(qstate, id);
 	if(q)
 		return q;
 	q = regional_alloc_zero(qstate->region, sizeof(*q));
@@ -716,7 +768,7 @@ response_cb(struct module_qstate* qstate, struct dns_msg* response, int id,
 	int slot, taint = 0;
 	if(!m || !qstate)
 		return 1;
-	q = (struct ddg_qstate*)qstate->minfo[id];
+	q = qs_peek(qstate, id);
 	if(q && q->tainted) {
 		qstate->no_cache_store = 1;
 		return 1;
@@ -785,8 +837,12 @@ reply_event(struct ddg_mod* m, struct ddgm_listset* ls, int type,
 	const char* ruleset;
 	size_t i;
 	memset(&chain, 0, sizeof(chain));
-	if(type == inplace_cb_reply && qstate)
-		q = (struct ddg_qstate*)qstate->minfo[id];
+	if(type == inplace_cb_reply && qstate) {
+		if(qs_nomatch(qstate, id) && (!m->conf->check_cname ||
+			!has_alias(rep)))
+			return; /* decided in op_new: nothing matched */
+		q = qs_peek(qstate, id);
+	}
 	if(q && q->applied) {
 		/* the answer this module made */
 		action = q->action;
@@ -806,7 +862,7 @@ reply_event(struct ddg_mod* m, struct ddgm_listset* ls, int type,
 		struct ddg_chain_result res;
 		struct decide_ctx c;
 		size_t nrr = 0;
-		if(m->conf->check_cname && rep)
+		if(m->conf->check_cname && rep && has_alias(rep))
 			nrr = reply_rrsets(rep, 0, stack, region, &rr);
 		c.m = m;
 		c.ls = ls;
@@ -1044,8 +1100,11 @@ op_new(struct ddg_mod* m, struct ddgm_listset* ls,
 		res.d.action == DDG_ACTION_ALLOW) && chain_memo_apply(m, ls,
 		qstate, id))
 		return;
-	if(!res.d.matched)
+	if(!res.d.matched) {
+		if(!qstate->minfo[id])
+			qs_tag_nomatch(qstate, id);
 		return;
+	}
 	if(res.varies) {
 		/* another network must not get this answer from the cache */
 		struct ddg_qstate* q = qs_get(qstate, id);
@@ -1067,7 +1126,7 @@ static void
 op_moddone(struct ddg_mod* m, struct ddgm_listset* ls,
 	struct module_qstate* qstate, int id)
 {
-	struct ddg_qstate* q = (struct ddg_qstate*)qstate->minfo[id];
+	struct ddg_qstate* q = qs_peek(qstate, id);
 	struct ddg_chain_rrset stack[RR_STACK];
 	struct ddg_chain_rrset* rr = stack;
 	struct ddg_chain_result res;
@@ -1078,9 +1137,12 @@ op_moddone(struct ddg_mod* m, struct ddgm_listset* ls,
 		return; /* no client to decide for */
 	if(q && q->applied)
 		return;
-	if(m->conf->check_cname && qstate->return_msg)
+	if(m->conf->check_cname && qstate->return_msg &&
+		has_alias(qstate->return_msg->rep))
 		nrr = reply_rrsets(qstate->return_msg->rep, 0, stack,
 			qstate->region, &rr);
+	else if(qs_nomatch(qstate, id))
+		return; /* the query name alone, decided in op_new */
 	if(!decide_clients(m, ls, qstate, rr, nrr, &res) || !res.d.matched)
 		return;
 	if(action_answers(res.d.action)) {
