@@ -1,17 +1,15 @@
 /**
  * \file list.c
- * The .dgl reader: map, validate everything once, then match without
- * further checks.  Layout in list_format.h.
+ * The .dgl reader: read the file once into private memory, validate all of
+ * those bytes once, then match in them without further checks.  Layout in
+ * list_format.h.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -23,6 +21,7 @@
 #include "dyndns-guard/list_format.h"
 #include "dyndns-guard/name.h"
 #include "bytes.h"
+#include "image.h"
 
 /** whether the search index is used in place: the file stores it as
  * little-endian 64-bit numbers, so a little-endian host can compare them
@@ -35,12 +34,13 @@
 
 /** an opened list */
 struct ddg_list {
-	/** the bytes (mapping or caller memory) */
+	/** the bytes (the list's own image of its file, or caller memory) */
 	const uint8_t *base;
 	/** their number */
 	size_t len;
-	/** whether base is our mapping */
-	int mapped;
+	/** the image base points into when the list was read from a file
+	 * (freed with the list); all zero for caller memory */
+	struct ddg_image img;
 	/** entry table */
 	const uint8_t *ent;
 	/** keys section */
@@ -49,7 +49,7 @@ struct ddg_list {
 	uint32_t n;
 	/** category count */
 	uint32_t ncat;
-	/** category names, ncat pointers into the mapping */
+	/** category names, ncat pointers into the bytes */
 	const char **cat;
 	/** the search index levels, lvl[0] holding one number per entry
 	 * (padded to a multiple of 8 with DDG_LIST_IDX_PAD) and lvl[k+1]
@@ -927,66 +927,43 @@ ddg_list_open_mem(const uint8_t *buf, size_t len, struct ddg_list **out,
 	return ddg_list_open_mem_name(buf, len, "(memory)", out, err, errlen);
 }
 
+/** the largest file the format can describe: the keys section is last,
+ * with a 32-bit offset and a 32-bit size */
+#define LIST_MAXFILE ((uint64_t)UINT32_MAX * 2)
+
+int
+ddg_list_open_stat(const char *path, struct ddg_list **out, struct stat *st,
+	char *err, size_t errlen)
+{
+	struct ddg_image img;
+	struct ddg_list *l = NULL;
+	int r;
+
+	/* read once into memory of the list's own; validate and then use
+	 * exactly those bytes, whatever happens to the file afterwards */
+	r = ddg_image_read(path, LIST_MAXFILE > SIZE_MAX ? SIZE_MAX :
+		(size_t)LIST_MAXFILE, &img, err, errlen);
+	if(r == DDG_ERR_RANGE)
+		return DDG_ERR_CORRUPT;	/* no list is that large */
+	if(r != DDG_OK)
+		return r;
+	r = ddg_list_open_mem_name(img.base, img.len, path, &l, err, errlen);
+	if(r != DDG_OK) {
+		ddg_image_free(&img);
+		return r;
+	}
+	l->img = img;
+	if(st)
+		*st = img.st;
+	*out = l;
+	return DDG_OK;
+}
+
 int
 ddg_list_open(const char *path, struct ddg_list **out, char *err,
 	size_t errlen)
 {
-	struct stat st;
-	void *m;
-	int fd, r;
-	struct ddg_list *l = NULL;
-
-	if(err && errlen)
-		err[0] = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if(fd < 0) {
-		if(err)
-			snprintf(err, errlen, "%s: cannot open: %s", path,
-				strerror(errno));
-		return DDG_ERR_IO;
-	}
-	if(fstat(fd, &st) != 0) {
-		if(err)
-			snprintf(err, errlen, "%s: cannot stat: %s", path,
-				strerror(errno));
-		close(fd);
-		return DDG_ERR_IO;
-	}
-	if(!S_ISREG(st.st_mode)) {
-		if(err)
-			snprintf(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return DDG_ERR_IO;
-	}
-	if(st.st_size < DDG_LIST_HDR_SIZE || (uint64_t)st.st_size > SIZE_MAX) {
-		close(fd);
-		return fail(err, errlen, DDG_ERR_CORRUPT, path,
-			(uint64_t)st.st_size, "truncated header (%lld of %d "
-			"bytes)", (long long)st.st_size, DDG_LIST_HDR_SIZE);
-	}
-#ifndef MAP_POPULATE
-#define MAP_POPULATE 0
-#endif
-	/* populate: one pass of page-table setup instead of a fault per
-	 * page during validation */
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED |
-		MAP_POPULATE, fd, 0);
-	close(fd);
-	if(m == MAP_FAILED) {
-		if(err)
-			snprintf(err, errlen, "%s: cannot map: %s", path,
-				strerror(errno));
-		return DDG_ERR_IO;
-	}
-	r = ddg_list_open_mem_name(m, (size_t)st.st_size, path, &l, err,
-		errlen);
-	if(r != DDG_OK) {
-		munmap(m, (size_t)st.st_size);
-		return r;
-	}
-	l->mapped = 1;
-	*out = l;
-	return DDG_OK;
+	return ddg_list_open_stat(path, out, NULL, err, errlen);
 }
 
 void
@@ -994,8 +971,7 @@ ddg_list_close(struct ddg_list *list)
 {
 	if(!list)
 		return;
-	if(list->mapped)
-		munmap((void *)list->base, list->len);
+	ddg_image_free(&list->img);
 	free(list->cat);
 	index_free(list);
 	free(list);
