@@ -4,7 +4,8 @@ INTEGRATION_TESTS = \
 	tests/integration/t_policy.sh \
 	tests/integration/t_reload.sh \
 	tests/integration/t_merge.sh \
-	tests/integration/t_ipv6.sh
+	tests/integration/t_ipv6.sh \
+	tests/integration/t_listfile.sh
 if BUILD_MODULE
 TESTS += $(INTEGRATION_TESTS)
 endif
