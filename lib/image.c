@@ -25,6 +25,8 @@
 #define HUGE_PAGE (2u * 1024 * 1024)
 /** bytes asked of one pread() */
 #define READ_CHUNK (1u << 30)
+/** ... when a caller follows the progress */
+#define PROGRESS_CHUNK (4u * 1024 * 1024)
 
 /** format an error "<path>: <reason>" and return code */
 static int
@@ -101,8 +103,8 @@ changed(const struct stat *a, const struct stat *b)
 }
 
 int
-ddg_image_read(const char *path, size_t maxlen, struct ddg_image *img,
-	char *err, size_t errlen)
+ddg_image_read(const char *path, size_t maxlen, ddg_image_progress progress,
+	void *arg, struct ddg_image *img, char *err, size_t errlen)
 {
 	struct stat st, st2;
 	uint8_t *m = NULL;
@@ -147,9 +149,12 @@ ddg_image_read(const char *path, size_t maxlen, struct ddg_image *img,
 #ifdef POSIX_FADV_SEQUENTIAL
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+		if(progress)
+			progress(arg, m, len, 0);
 	}
 	while(got < len) {
-		size_t want = len - got < READ_CHUNK ? len - got : READ_CHUNK;
+		size_t chunk = progress ? PROGRESS_CHUNK : READ_CHUNK;
+		size_t want = len - got < chunk ? len - got : chunk;
 		n = pread(fd, m + got, want, (off_t)got);
 		if(n < 0 && errno == EINTR)
 			continue;
@@ -166,12 +171,20 @@ ddg_image_read(const char *path, size_t maxlen, struct ddg_image *img,
 			goto fail;
 		}
 		got += (size_t)n;
+		if(progress)
+			progress(arg, m, len, got);
 	}
 	/* nothing past the end, and no change while reading: else the bytes
 	 * may be a mix of two versions of the file */
 	do
 		n = pread(fd, &extra, 1, (off_t)len);
 	while(n < 0 && errno == EINTR);
+	if(n < 0) {
+		e = errno;
+		fail(err, errlen, DDG_ERR_IO, path, "cannot read: %s at byte "
+			"offset %zu", strerror(e), len);
+		goto fail;
+	}
 	if(n > 0) {
 		fail(err, errlen, DDG_ERR_IO, path, "the file grew while it "
 			"was read (more than %zu bytes): it is being changed "
@@ -201,8 +214,11 @@ ddg_image_read(const char *path, size_t maxlen, struct ddg_image *img,
 	return DDG_OK;
 fail:
 	close(fd);
-	if(m)
+	if(m) {
+		if(progress)
+			progress(arg, NULL, 0, 0);	/* the memory goes */
 		(void)munmap(m, maplen);
+	}
 	return DDG_ERR_IO;
 }
 
