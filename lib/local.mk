@@ -4,6 +4,8 @@ noinst_LTLIBRARIES += libddgcore.la
 libddgcore_la_SOURCES = \
 	lib/err.c \
 	lib/bytes.h \
+	lib/image.h \
+	lib/image.c \
 	lib/name.c \
 	lib/list.c \
 	lib/list_write.c \

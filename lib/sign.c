@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/sign.h"
+#include "image.h"
 
 /** Ed25519 signature length */
 #define SIGLEN 64
@@ -174,43 +174,14 @@ ddg_sign_key_id(const struct ddg_sign_key *key, char *out)
 	return DDG_OK;
 }
 
-/** map a whole file read-only */
-static int
-map_file(const char *path, void **data, size_t *len, char *err,
-	size_t errlen)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if(fd < 0)
-		return fail(err, errlen, DDG_ERR_IO, "%s: cannot open: %s",
-			path, strerror(errno));
-	if(fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return fail(err, errlen, DDG_ERR_IO, "%s: not a regular file",
-			path);
-	}
-	*len = (size_t)st.st_size;
-	if(*len == 0) {
-		close(fd);
-		*data = NULL;
-		return DDG_OK;
-	}
-	*data = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if(*data == MAP_FAILED)
-		return fail(err, errlen, DDG_ERR_IO, "%s: cannot map: %s",
-			path, strerror(errno));
-	return DDG_OK;
-}
-
 int
 ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
 	size_t errlen)
 {
 	char sigpath[4096], tmp[4200], keyid[DDG_SIGN_KEYID_LEN + 1];
 	unsigned char sig[SIGLEN], b64[4 * ((SIGLEN + 2) / 3) + 1];
-	size_t siglen = sizeof(sig), len = 0;
-	void *data = NULL;
+	size_t siglen = sizeof(sig);
+	struct ddg_image img;
 	EVP_MD_CTX *ctx;
 	FILE *f;
 	int fd, r, ok;
@@ -220,16 +191,18 @@ ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
 		return fail(err, errlen, DDG_ERR_INVAL, "path too long");
 	if(ddg_sign_key_id(key, keyid) != DDG_OK)
 		return fail(err, errlen, DDG_ERR_INVAL, "unusable key");
-	r = map_file(path, &data, &len, err, errlen);
+	/* the bytes are read once into memory of their own: a file changed
+	 * while it is signed cannot crash the signer, and what is signed is
+	 * one consistent version (or the change is refused) */
+	r = ddg_image_read(path, SIZE_MAX, NULL, NULL, &img, err, errlen);
 	if(r != DDG_OK)
 		return r;
 	ctx = EVP_MD_CTX_new();
 	ok = ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->pkey) > 0
-		&& EVP_DigestSign(ctx, sig, &siglen, data ? data : "", len) > 0
+		&& EVP_DigestSign(ctx, sig, &siglen, img.base, img.len) > 0
 		&& siglen == SIGLEN;
 	EVP_MD_CTX_free(ctx);
-	if(data)
-		munmap(data, len);
+	ddg_image_free(&img);
 	if(!ok)
 		return fail(err, errlen, DDG_ERR_INVAL,
 			"%s: signing failed (is the key a private key?)", path);

@@ -11,7 +11,7 @@
  * line private to the thread; no lock is taken per query.  The watcher
  * thread replaces the set by an atomic swap, then waits until every reader
  * that could still see the old set has left (epoch-based reclamation), and
- * only then unmaps the old lists.  Nothing read from a list set is kept
+ * only then frees the old lists.  Nothing read from a list set is kept
  * beyond ddgm_read_leave(): per-query state copies what it needs.
  */
 #ifndef DDG_MODULE_H
@@ -70,6 +70,9 @@ struct ddgm_listset {
 	char (*ruleset)[DDG_EVENT_RULESET_LEN];
 	/** file identity each list was loaded from */
 	struct ddgm_file_id* ids;
+	/** when each list was read and validated (time(NULL)); its bytes
+	 * are a copy in memory, independent of the file since */
+	time_t* loaded;
 	/** number of entries in lists */
 	size_t n;
 	/** number of usable lists */
@@ -194,7 +197,7 @@ void ddgm_read_leave(struct ddg_mod* m, int slot);
 struct ddgm_listset* ddgm_listset_load(struct ddg_mod* m);
 
 /**
- * Free a list set and unmap its lists.  Accepts NULL.
+ * Free a list set and the memory of its lists.  Accepts NULL.
  */
 void ddgm_listset_free(struct ddgm_listset* ls);
 

@@ -111,6 +111,7 @@ ddgm_listset_free(struct ddgm_listset* ls)
 	free(ls->lists);
 	free(ls->ruleset);
 	free(ls->ids);
+	free(ls->loaded);
 	free(ls);
 }
 
@@ -136,6 +137,18 @@ ddgm_pubkey_load(struct ddg_mod* m)
 	return 1;
 }
 
+/** the identity of a file from its stat() */
+static void
+stat_id(const struct stat* st, struct ddgm_file_id* id)
+{
+	memset(id, 0, sizeof(*id));
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+	id->present = 1;
+}
+
 /** the identity of a file, or present = 0 */
 static void
 file_id(const char* path, struct ddgm_file_id* id)
@@ -144,11 +157,7 @@ file_id(const char* path, struct ddgm_file_id* id)
 	memset(id, 0, sizeof(*id));
 	if(stat(path, &st) != 0)
 		return;
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	id->size = st.st_size;
-	id->mtime = st.st_mtim;
-	id->present = 1;
+	stat_id(&st, id);
 }
 
 /** whether two identities differ */
@@ -163,6 +172,11 @@ id_changed(const struct ddgm_file_id* a, const struct ddgm_file_id* b)
 
 /**
  * Open, validate and (when configured) check the signature of one list.
+ * The list is read once into memory of its own; the signature is checked
+ * over exactly those bytes, the ones validated and then used (never a
+ * second read of the file, which could give other bytes).
+ * @param id: set to the identity of the file the list was read from, or on
+ *	failure to the file's identity before the attempt.
  * @return the list, or NULL with the reason in err.
  */
 static struct ddg_list*
@@ -171,9 +185,10 @@ open_one(struct ddg_mod* m, const char* path, struct ddgm_file_id* id,
 {
 	struct ddg_list* l = NULL;
 	struct timespec t0, t1;
+	struct stat st;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	file_id(path, id);
-	if(ddg_list_open(path, &l, err, errlen) != DDG_OK)
+	if(ddg_list_open_stat(path, &l, &st, err, errlen) != DDG_OK)
 		return NULL;
 	if(m->pubkey) {
 		char sigpath[PATH_MAX + 8];
@@ -192,6 +207,9 @@ open_one(struct ddg_mod* m, const char* path, struct ddgm_file_id* id,
 			return NULL;
 		}
 	}
+	/* the file the bytes came from, also if a rename came between the
+	 * stat above and the open */
+	stat_id(&st, id);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	verbose(VERB_OPS, "dyndns-guard: %s validated in %.1f ms", path,
 		(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
@@ -220,7 +238,8 @@ listset_new(size_t n)
 		ls->lists = calloc(n, sizeof(*ls->lists));
 		ls->ruleset = calloc(n, sizeof(*ls->ruleset));
 		ls->ids = calloc(n, sizeof(*ls->ids));
-		if(!ls->lists || !ls->ruleset || !ls->ids) {
+		ls->loaded = calloc(n, sizeof(*ls->loaded));
+		if(!ls->lists || !ls->ruleset || !ls->ids || !ls->loaded) {
 			ddgm_listset_free(ls);
 			return NULL;
 		}
@@ -245,6 +264,7 @@ ddgm_listset_load(struct ddg_mod* m)
 			log_err("dyndns-guard: list not loaded: %s", err);
 			continue;
 		}
+		ls->loaded[i] = time(NULL);
 		set_ruleset(ls, i, path);
 		ddg_list_info(ls->lists[i], &info);
 		log_info("dyndns-guard: list %s: %u entries, %u categories, "
@@ -399,8 +419,40 @@ ddgm_expire_all(struct ddg_mod* m, time_t now)
 /* the watcher                                                      */
 
 /**
+ * What serves in place of list i of cur after its file changed, in words
+ * for the log: the list in memory (read when, which checksum) or, without
+ * one, what fail-mode makes of that.
+ */
+static void
+serving(struct ddg_mod* m, struct ddgm_listset* cur, size_t i, char* buf,
+	size_t len)
+{
+	if(cur->lists[i]) {
+		struct ddg_list_info info;
+		struct tm tm;
+		char when[32];
+		ddg_list_info(cur->lists[i], &info);
+		if(!gmtime_r(&cur->loaded[i], &tm) || strftime(when,
+			sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			snprintf(when, sizeof(when), "%lld",
+				(long long)cur->loaded[i]);
+		snprintf(buf, len, "the list loaded at %s (sha256 %.16s...) "
+			"keeps serving from memory", when, info.sha256_hex);
+	} else if(cur->ok == 0) {
+		snprintf(buf, len, "no list is in force from it, nor from any "
+			"other file (fail-mode: %s)",
+			m->conf->fail_mode == DDG_FAIL_CLOSED ?
+			"closed: answering SERVFAIL" :
+			"open: resolving normally");
+	} else {
+		snprintf(buf, len, "no list is in force from it");
+	}
+}
+
+/**
  * One check: replace the lists whose file changed.  A list that fails
- * keeps its predecessor serving.
+ * keeps its predecessor serving: that is the copy in memory, read and
+ * validated when it was loaded, whatever happened to its file since.
  */
 static void
 check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
@@ -409,12 +461,13 @@ check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
 	struct ddgm_listset* cur = atomic_load(&m->cur);
 	struct ddgm_listset* ls = NULL;
 	struct timespec t0, t1;
-	char err[DDG_ERR_LEN];
+	char err[DDG_ERR_LEN], what[160];
 	size_t i, changed = 0;
 	for(i = 0; i < cur->n; i++) {
 		const char* path = m->conf->lists[i];
 		struct ddgm_file_id id;
 		struct ddg_list* l;
+		int in_place;
 		file_id(path, &id);
 		if(!id_changed(&id, &cur->ids[i]))
 			continue; /* unchanged */
@@ -423,8 +476,9 @@ check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
 			if(!id_changed(&id, &refused[i]))
 				continue;
 			refused[i] = id;
-			log_err("dyndns-guard: list %s is gone; the loaded "
-				"list keeps serving", path);
+			serving(m, cur, i, what, sizeof(what));
+			log_err("dyndns-guard: list %s is gone (deleted or "
+				"renamed away); %s", path, what);
 			continue;
 		}
 		{
@@ -439,14 +493,23 @@ check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
 				continue;
 			refused_sig[i] = sid;
 		}
+		/* the same file (inode) as the one loaded, written to in
+		 * place, or a new file renamed into place */
+		in_place = cur->ids[i].present && id.dev == cur->ids[i].dev &&
+			id.ino == cur->ids[i].ino;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		l = open_one(m, path, &id, err, sizeof(err));
 		if(!l) {
 			refused[i] = id;
 			atomic_fetch_add(&m->refusals, 1);
-			log_err("dyndns-guard: new list refused: %s; %s", err,
-				cur->lists[i] ? "the previous list keeps serving"
-				: "no list in force for it");
+			serving(m, cur, i, what, sizeof(what));
+			if(in_place)
+				log_err("dyndns-guard: list %s changed in place "
+					"and was refused: %s; %s", path, err,
+					what);
+			else
+				log_err("dyndns-guard: new list refused: %s; %s",
+					err, what);
 			continue;
 		}
 		memset(&refused[i], 0, sizeof(refused[i]));
@@ -460,17 +523,18 @@ check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
 				return;
 			}
 			ls->generation = cur->generation + 1;
-			/* the others: re-open from the same files would race
-			 * with renames; share nothing, re-map what is in
-			 * force by its current file identity instead */
+			/* the others are carried over below, with the
+			 * identity and time they were loaded with */
 			for(j = 0; j < cur->n; j++) {
 				ls->ids[j] = cur->ids[j];
+				ls->loaded[j] = cur->loaded[j];
 				memcpy(ls->ruleset[j], cur->ruleset[j],
 					sizeof(ls->ruleset[j]));
 			}
 		}
 		ls->lists[i] = l;
 		ls->ids[i] = id;
+		ls->loaded[i] = time(NULL);
 		set_ruleset(ls, i, path);
 		changed++;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -478,10 +542,12 @@ check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
 			struct ddg_list_info info;
 			ddg_list_info(l, &info);
 			log_info("dyndns-guard: list %s replaced: %u entries, "
-				"sha256 %s, loaded and validated in %.1f ms",
+				"sha256 %s, loaded and validated in %.1f ms%s",
 				path, (unsigned)info.entries, info.sha256_hex,
 				(t1.tv_sec - t0.tv_sec) * 1e3 +
-				(t1.tv_nsec - t0.tv_nsec) / 1e6);
+				(t1.tv_nsec - t0.tv_nsec) / 1e6, in_place ?
+				" (the file was changed in place: replace it "
+				"by rename instead)" : "");
 		}
 	}
 	if(!ls)
@@ -493,6 +559,7 @@ check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
 		if(!ls->lists[i]) {
 			ls->lists[i] = cur->lists[i];
 			ls->ids[i] = cur->ids[i];
+			ls->loaded[i] = cur->loaded[i];
 		}
 	}
 	for(i = 0; i < ls->n; i++)
@@ -513,7 +580,7 @@ check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
 		struct timespec t2;
 		clock_gettime(CLOCK_MONOTONIC, &t2);
 		log_info("dyndns-guard: list set %llu in force (%u changed); "
-			"old mapping released after %.1f ms; %u cached "
+			"old lists released after %.1f ms; %u cached "
 			"answers expired in %.1f ms",
 			(unsigned long long)ls->generation, (unsigned)changed,
 			(t1.tv_sec - t0.tv_sec) * 1e3 +

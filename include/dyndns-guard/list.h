@@ -1,14 +1,19 @@
 /**
  * \file list.h
- * The compiled suffix list (.dgl): read-only memory-mapped reader with full
- * validation, longest-suffix matching, and the writer used by the compiler.
- * The on-disk format is described in list_format.h and docs/list-format.md.
+ * The compiled suffix list (.dgl): reader with full validation and
+ * longest-suffix matching.  The on-disk format is described in
+ * list_format.h and docs/list-format.md.
+ *
+ * ddg_list_open() reads the file once into a private, read-only anonymous
+ * memory mapping of the list's own, validates those bytes and then uses
+ * exactly them: whatever happens to the file afterwards (truncated, written
+ * in place, deleted, replaced) changes nothing in an open list.
  *
  * A struct ddg_list is immutable once ddg_list_open() returned it; any number
  * of threads may call ddg_list_match() on it concurrently.  The search index
  * is part of the file and, on a little-endian host, used in place in the
- * read-only mapping: an open list holds no per-entry memory besides the
- * mapping (a big-endian host keeps a native copy of the index, about 9 bytes
+ * list's memory: an open list holds no per-entry memory besides the file's
+ * bytes (a big-endian host keeps a native copy of the index, about 9 bytes
  * per entry).
  */
 #ifndef DDG_LIST_H
@@ -16,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /** an opened, fully validated list (opaque) */
@@ -32,8 +38,8 @@ struct ddg_list_match {
 	uint32_t entry;
 	/** category index of the entry */
 	uint16_t category;
-	/** category name, NUL-terminated; points into the mapping, valid until
-	 * ddg_list_close() */
+	/** category name, NUL-terminated; points into the list's memory,
+	 * valid until ddg_list_close() */
 	const char *category_name;
 };
 
@@ -47,29 +53,50 @@ struct ddg_list_info {
 	uint8_t sha256[32];		/**< checksum stored in (and verified against) the file */
 	char sha256_hex[65];		/**< the same, lowercase hex */
 	const char *sources;		/**< source descriptions, NUL-terminated,
-					     one per line; points into the mapping */
+					     one per line; points into the list's
+					     memory */
 };
 
 /**
- * Map a list file read-only and validate all of it (header, sizes, every
- * offset, entry order, enclosing-entry links, categories, every number of
- * the search index, checksum).  Large files are hashed by a short-lived
- * helper thread while the structure is checked; it is joined before this
- * returns.
+ * Read a list file once into private read-only memory and validate all of
+ * it (header, sizes, every offset, entry order, enclosing-entry links,
+ * categories, every number of the search index, checksum); the open list
+ * uses exactly the bytes validated, never the file again.  Large files are
+ * hashed by a short-lived helper thread while they are read and the
+ * structure is checked; it is joined before this returns.
  * @param path: the file.
  * @param out: set to the list on success; untouched on failure.
  * @param err: buffer of errlen bytes, filled on failure with
- *	"<path>: <reason> at byte offset N".
+ *	"<path>: <reason> at byte offset N" (or "<path>: <reason>" for an
+ *	error of the file system).
  * @param errlen: size of err (DDG_ERR_LEN recommended).
- * @return DDG_OK, DDG_ERR_IO, DDG_ERR_CORRUPT, DDG_ERR_VERSION or
- *	DDG_ERR_NOMEM.  Never aborts, whatever the file holds.
+ * @return DDG_OK, DDG_ERR_IO (cannot open or read, not a regular file,
+ *	the file changed while it was read), DDG_ERR_CORRUPT, DDG_ERR_VERSION
+ *	or DDG_ERR_NOMEM.  Never aborts, whatever the file holds or whatever
+ *	happens to it during or after the call.
  */
 int ddg_list_open(const char *path, struct ddg_list **out, char *err,
 	size_t errlen);
 
 /**
- * Validate and open a list held in memory (no mapping; the caller keeps buf
- * alive until ddg_list_close()).  Used by the fuzz targets and tests.
+ * Like ddg_list_open(), and tell which file the list's bytes came from.
+ * @param path: the file.
+ * @param out: set to the list on success; untouched on failure.
+ * @param st: if not NULL, set on success to the fstat() of the file the
+ *	bytes were read from, taken after reading and equal to the one taken
+ *	before (device, inode, size and modification time identify what was
+ *	read, also when path was renamed over meanwhile).
+ * @param err: buffer of errlen bytes for the error message.
+ * @param errlen: size of err.
+ * @return as ddg_list_open().
+ */
+int ddg_list_open_stat(const char *path, struct ddg_list **out,
+	struct stat *st, char *err, size_t errlen);
+
+/**
+ * Validate and open a list held in caller memory (not copied: the caller
+ * keeps buf alive and unchanged until ddg_list_close()).  Used by the fuzz
+ * targets and tests.
  * Same results as ddg_list_open().  buf may have any alignment; if it is not
  * 8-byte aligned the search index is copied to the heap.
  */
@@ -77,7 +104,7 @@ int ddg_list_open_mem(const uint8_t *buf, size_t len, struct ddg_list **out,
 	char *err, size_t errlen);
 
 /**
- * Unmap and free a list.  Accepts NULL.
+ * Free a list and its memory.  Accepts NULL.
  */
 void ddg_list_close(struct ddg_list *list);
 
@@ -137,8 +164,8 @@ int ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
  * The lookup key of the i-th entry.
  * @param list: an opened list.
  * @param i: entry index.
- * @param key: set to point at the key inside the mapping (valid until
- *	ddg_list_close()).
+ * @param key: set to point at the key inside the list's memory (valid
+ *	until ddg_list_close()).
  * @param keylen: set to the key length.
  * @return DDG_OK or DDG_ERR_RANGE.
  */
@@ -163,11 +190,13 @@ int ddg_list_find(const struct ddg_list *list, const uint8_t *wire,
 uint32_t ddg_list_category_count(const struct ddg_list *list);
 
 /**
- * The validated bytes of a list (the whole file), e.g. to check a
- * detached signature against exactly what was validated.
+ * The validated bytes of a list (the whole file as it was read), e.g. to
+ * check a detached signature against exactly the bytes that were
+ * validated and are used, never a second read of the file.
  * @param list: an opened list.
  * @param len: set to the length.
- * @return the bytes; valid until ddg_list_close().
+ * @return the bytes (read-only memory of the list's own for
+ *	ddg_list_open()); valid until ddg_list_close().
  */
 const uint8_t *ddg_list_data(const struct ddg_list *list, size_t *len);
 

@@ -58,7 +58,7 @@ struct ddg_decision {
 	int zone_labels;
 	/** category of the list entry; DDG_CATEGORY_ZONE_RULE for a zone:
 	 * rule; NULL when nothing matched.  For a list entry it points into
-	 * the list mapping: valid until that list is closed */
+	 * the list's memory: valid until that list is closed */
 	const char *category;
 	/** index in the lists array of the matching list, or -1 (zone: rule
 	 * or no match) */

@@ -70,10 +70,11 @@ int ddg_sign_key_id(const struct ddg_sign_key *key, char *out);
 
 /**
  * Sign a file and write the detached signature to FILE.sig atomically
- * (temporary file, fsync, rename).
+ * (temporary file, fsync, rename).  The file is read once into memory and
+ * those bytes are signed; a file that changes while it is read is refused.
  * @param key: a private key.
  * @param path: the file to sign.
- * @return DDG_OK, DDG_ERR_IO or DDG_ERR_INVAL.
+ * @return DDG_OK, DDG_ERR_IO, DDG_ERR_INVAL or DDG_ERR_NOMEM.
  */
 int ddg_sign_file(const struct ddg_sign_key *key, const char *path,
 	char *err, size_t errlen);

@@ -30,7 +30,8 @@ EXTRA_DIST += tests/fuzz/corpus
 FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11
 FUZZ_CORE = $(top_srcdir)/lib/err.c $(top_srcdir)/lib/name.c \
-	$(top_srcdir)/lib/list.c $(top_srcdir)/lib/list_write.c \
+	$(top_srcdir)/lib/list.c $(top_srcdir)/lib/image.c \
+	$(top_srcdir)/lib/list_write.c \
 	$(top_srcdir)/lib/compile.c
 FUZZ_TIME = 60
 

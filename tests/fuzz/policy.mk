@@ -10,7 +10,7 @@ tests_fuzz_replay_conf_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_fuzz_replay_conf_LDADD = libddgcore.la $(OPENSSL_LIBS)
 
 FUZZ_CONF_CORE = $(top_srcdir)/lib/err.c $(top_srcdir)/lib/name.c \
-	$(top_srcdir)/lib/list.c $(top_srcdir)/lib/conf.c \
+	$(top_srcdir)/lib/list.c $(top_srcdir)/lib/image.c $(top_srcdir)/lib/conf.c \
 	$(top_srcdir)/lib/policy.c
 
 tests/fuzz/fuzz_conf: $(srcdir)/tests/fuzz/fuzz_conf.c $(FUZZ_CONF_CORE)

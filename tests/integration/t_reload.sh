@@ -81,7 +81,7 @@ expect_eq "... from the cache (one more cache hit)" 1 "$((hits1 - hits0))"
 # --- corrupt lists are refused, the old list keeps deciding
 head -c 200 "$WORK/list-a.dgl" > "$WORK/trunc.dgl"
 install_list "$WORK/trunc.dgl"
-check "truncated list refused with file and defect" wait_log "new list refused: .*dyndns.dgl: .*; the previous list keeps serving" 1 40
+check "truncated list refused with file and defect" wait_log "new list refused: .*dyndns.dgl: .*; the list loaded at .* keeps serving from memory" 1 40
 r=$(q www.unlisted.net A)
 expect_match "old list still decides after the truncated one" "status: NXDOMAIN" "$r"
 python3 - "$WORK/list-a.dgl" "$WORK/flip.dgl" <<'PY'

@@ -1,12 +1,18 @@
 /**
  * \file check_list.c
  * Unit tests of the .dgl writer and reader: matching, a property test
- * against a simple reference matcher, and corrupted files.
+ * against a simple reference matcher, corrupted files, and an open list
+ * whose file is changed on disk afterwards.
  */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dyndns-guard/err.h"
@@ -1028,6 +1034,387 @@ START_TEST(test_bitflip)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- */
+/* the file of an open list changes on disk                           */
+
+/** entries of the lists of test_file_changes */
+#define FC_N 20000
+
+/** a list of FC_N entries host<i>.dyn<v>.example.net, category cat<v %
+ * 3>; variant v gives other names and categories (a different list) */
+static uint8_t *
+fc_list(int v, size_t *len)
+{
+	struct ddg_lw *lw = ddg_lw_new();
+	uint16_t c[3];
+	uint32_t i;
+	uint8_t *buf;
+
+	ck_assert_ptr_nonnull(lw);
+	ddg_lw_set_created(lw, 1700000000 + (uint64_t)v);
+	ck_assert_int_eq(ddg_lw_category(lw, "cat0", &c[0]), DDG_OK);
+	ck_assert_int_eq(ddg_lw_category(lw, "cat1", &c[1]), DDG_OK);
+	ck_assert_int_eq(ddg_lw_category(lw, "cat2", &c[2]), DDG_OK);
+	for(i = 0; i < FC_N; i++) {
+		char name[64];
+		uint8_t w[DDG_NAME_MAXWIRE];
+		size_t wl;
+		snprintf(name, sizeof(name), "host%06u.dyn%d.example.net",
+			v ? i * 2 + 1 : i * 2, v);
+		ck_assert_int_eq(ddg_name_from_str(name, w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_lw_add(lw, w, c[(i + (uint32_t)v) % 3],
+			i), DDG_OK);
+	}
+	ck_assert_int_eq(ddg_lw_build(lw, NULL, NULL, &buf, len, NULL), 0);
+	ddg_lw_free(lw);
+	return buf;
+}
+
+/** write all of buf to path in place: the same file (inode), truncated
+ * first when trunc is set, as `cp` and `curl -o` do */
+static void
+fc_write_in_place(const char *path, const uint8_t *buf, size_t len,
+	int trunc)
+{
+	int fd = open(path, O_WRONLY | (trunc ? O_TRUNC : 0));
+	size_t o = 0;
+
+	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
+	while(o < len) {
+		ssize_t n = write(fd, buf + o, len - o);
+		ck_assert_int_gt(n, 0);
+		o += (size_t)n;
+	}
+	ck_assert_int_eq(close(fd), 0);
+}
+
+/** the answers of list variant 0, checked in a child process: exits 0
+ * when all are right, 1 when an answer is wrong, 2 when the bytes in use
+ * are not the validated ones */
+static void
+fc_lookups(const struct ddg_list *l, const uint8_t *md)
+{
+	uint32_t i;
+	const uint8_t *d;
+	size_t dl;
+	uint8_t now[32];
+
+	for(i = 0; i < FC_N * 2; i += 7) {
+		char name[80];
+		uint8_t w[DDG_NAME_MAXWIRE];
+		size_t wl;
+		struct ddg_list_match m;
+		int r, want = (i % 2) == 0;
+		char cat[8];
+		snprintf(name, sizeof(name), "a.host%06u.dyn0.example.net", i);
+		if(ddg_name_from_str(name, w, &wl) != DDG_OK)
+			_exit(1);
+		r = ddg_list_match(l, w, wl, &m);
+		if(r != want)
+			_exit(1);
+		snprintf(cat, sizeof(cat), "cat%u", (i / 2) % 3);
+		if(r == 1 && (m.zone_labels != 4 ||
+			strcmp(m.category_name, cat) != 0 || m.entry != i / 2))
+			_exit(1);
+	}
+	d = ddg_list_data(l, &dl);
+	if(ddg_list_digest(d, dl, now) != DDG_OK || memcmp(now, md, 32) != 0 ||
+		memcmp(d + DDG_LH_SHA256, md, 32) != 0)
+		_exit(2);
+	_exit(0);
+}
+
+/** the ways a list file is changed under an open list */
+enum fc_change {
+	FC_TRUNC0,	/**< truncated in place to 0 bytes (`: > FILE`) */
+	FC_TRUNCHALF,	/**< truncated in place to half its size */
+	FC_GARBAGE,	/**< garbage written in place at several offsets */
+	FC_CP_OTHER,	/**< another valid list copied over it in place */
+	FC_CP_PARTIAL,	/**< the first half of another list written in
+			     place over it (an interrupted cp) */
+	FC_GROW,	/**< bytes appended */
+	FC_UNLINK,	/**< deleted */
+	FC_RENAME,	/**< another list renamed over it */
+	FC_NCHANGE
+};
+static const char *const fc_names[FC_NCHANGE] = { "truncated to 0 bytes",
+	"truncated to half", "garbage in place", "other list copied over it",
+	"half of another list written over it", "bytes appended", "deleted",
+	"other list renamed over it" };
+
+/**
+ * An open list keeps its validated bytes whatever happens to its file:
+ * lookups give the original answers, do not crash, and the bytes in use
+ * still have the validated checksum.  The lookups run in a forked child,
+ * so that a list read from a changed file (SIGBUS after truncation,
+ * SIGSEGV after garbage) fails this test with the signal named instead of
+ * killing the runner, also with CK_FORK=no.  Reopening the changed file
+ * gives the defect (or the new list).
+ */
+START_TEST(test_file_changes)
+{
+	enum fc_change ch = (enum fc_change)_i;
+	char path[] = "/tmp/check_list_fc_XXXXXX", err[DDG_ERR_LEN];
+	char other[sizeof(path) + 8];
+	size_t len, olen;
+	uint8_t *b = fc_list(0, &len), *ob = fc_list(1, &olen), md[32];
+	struct ddg_list *l = NULL, *l2 = NULL;
+	struct ddg_list_info info;
+	pid_t pid;
+	int fd, status = 0, r;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(ddg_lw_write_file(path, b, len, err, sizeof(err)),
+		DDG_OK);
+	r = ddg_list_open(path, &l, err, sizeof(err));
+	ck_assert_msg(r == DDG_OK, "%s", err);
+	ck_assert_int_eq(ddg_list_digest(b, len, md), DDG_OK);
+	ddg_list_info(l, &info);
+	ck_assert_mem_eq(info.sha256, md, 32);
+
+	switch(ch) {
+	case FC_TRUNC0:
+		ck_assert_int_eq(truncate(path, 0), 0);
+		break;
+	case FC_TRUNCHALF:
+		ck_assert_int_eq(truncate(path, (off_t)len / 2), 0);
+		break;
+	case FC_GARBAGE: {
+		/* the entry table, the search index, the keys, the header */
+		static const uint8_t junk[16] = { 0xff, 0xff, 0xff, 0x7f,
+			0xff, 0xff, 0x00, 0x10, 0xff, 0xff, 0xff, 0xff,
+			0x55, 0xaa, 0x55, 0xaa };
+		size_t offs[8], k;
+		offs[0] = ddg_get32(b + DDG_LH_ENT_OFF);
+		offs[1] = offs[0] + 4000 * DDG_LIST_ENTRY_SIZE;
+		offs[2] = ddg_get32(b + DDG_LH_IDX_OFF);
+		offs[3] = offs[2] + 8 * 3000;
+		offs[4] = ddg_get32(b + DDG_LH_KEY_OFF) + 100;
+		offs[5] = len - 16;
+		offs[6] = DDG_LH_ENT_OFF;
+		offs[7] = DDG_LH_IDX_OFF;
+		fd = open(path, O_WRONLY);
+		ck_assert_int_ge(fd, 0);
+		for(k = 0; k < 8; k++)
+			ck_assert_int_eq(pwrite(fd, junk, sizeof(junk),
+				(off_t)offs[k]), (ssize_t)sizeof(junk));
+		close(fd);
+		break;
+	}
+	case FC_CP_OTHER:
+		fc_write_in_place(path, ob, olen, 1);
+		break;
+	case FC_CP_PARTIAL:
+		fc_write_in_place(path, ob, olen / 2, 0);
+		break;
+	case FC_GROW:
+		fd = open(path, O_WRONLY | O_APPEND);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, "more bytes", 10), 10);
+		close(fd);
+		break;
+	case FC_UNLINK:
+		ck_assert_int_eq(unlink(path), 0);
+		break;
+	case FC_RENAME:
+		snprintf(other, sizeof(other), "%s.new", path);
+		ck_assert_int_eq(ddg_lw_write_file(other, ob, olen, err,
+			sizeof(err)), DDG_OK);
+		ck_assert_int_eq(rename(other, path), 0);
+		break;
+	case FC_NCHANGE:
+		break;
+	}
+
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if(pid == 0)
+		fc_lookups(l, md);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(!WIFSIGNALED(status), "%s: lookups killed by signal "
+		"%d (%s): the list is read from the changed file",
+		fc_names[ch], WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+		WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "");
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		"%s: %s", fc_names[ch], WEXITSTATUS(status) == 2 ?
+		"the bytes in use are not the validated ones" :
+		"a lookup gave another answer than before the change");
+	/* the open list still describes what was validated */
+	ddg_list_info(l, &info);
+	ck_assert_mem_eq(info.sha256, md, 32);
+	ck_assert_uint_eq(info.entries, FC_N);
+	ck_assert_uint_eq(info.file_size, len);
+
+	/* the changed file, opened anew, gives its defect or the new list */
+	r = ddg_list_open(path, &l2, err, sizeof(err));
+	switch(ch) {
+	case FC_TRUNC0:
+		ck_assert_int_eq(r, DDG_ERR_CORRUPT);
+		ck_assert_ptr_nonnull(strstr(err, "truncated header (0 of"));
+		break;
+	case FC_TRUNCHALF:
+	case FC_GROW:
+		ck_assert_int_eq(r, DDG_ERR_CORRUPT);
+		ck_assert_ptr_nonnull(strstr(err, "declared file size"));
+		break;
+	case FC_GARBAGE:
+	case FC_CP_PARTIAL:
+		ck_assert_int_eq(r, DDG_ERR_CORRUPT);
+		ck_assert_ptr_nonnull(strstr(err, path));
+		break;
+	case FC_CP_OTHER:
+	case FC_RENAME:
+		ck_assert_msg(r == DDG_OK, "%s", err);
+		ddg_list_info(l2, &info);
+		ck_assert_uint_eq(info.created, 1700000001);
+		ddg_list_close(l2);
+		break;
+	case FC_UNLINK:
+		ck_assert_int_eq(r, DDG_ERR_IO);
+		ck_assert_ptr_nonnull(strstr(err, "cannot open"));
+		break;
+	case FC_NCHANGE:
+		break;
+	}
+	ddg_list_close(l);
+	unlink(path);
+	free(b);
+	free(ob);
+}
+END_TEST
+
+/** ddg_list_open_stat() names the file the bytes came from; a FIFO or a
+ * directory is refused without blocking */
+START_TEST(test_open_stat)
+{
+	char path[] = "/tmp/check_list_st_XXXXXX", err[DDG_ERR_LEN];
+	size_t len;
+	uint8_t *b = fc_list(0, &len);
+	struct ddg_list *l = NULL;
+	struct stat st, st2;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(ddg_lw_write_file(path, b, len, err, sizeof(err)),
+		DDG_OK);
+	ck_assert_int_eq(stat(path, &st2), 0);
+	ck_assert_int_eq(ddg_list_open_stat(path, &l, &st, err, sizeof(err)),
+		DDG_OK);
+	ck_assert(st.st_dev == st2.st_dev && st.st_ino == st2.st_ino);
+	ck_assert_int_eq(st.st_size, (off_t)len);
+	ck_assert(st.st_mtim.tv_sec == st2.st_mtim.tv_sec &&
+		st.st_mtim.tv_nsec == st2.st_mtim.tv_nsec);
+	ddg_list_close(l);
+	unlink(path);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)),
+		DDG_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
+	unlink(path);
+	ck_assert_int_eq(ddg_list_open("/tmp", &l, err, sizeof(err)),
+		DDG_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(err, "/tmp: "));
+	free(b);
+}
+END_TEST
+
+/** a file whose reads end before its size (a sysfs attribute says 4096
+ * bytes and gives a few) is refused as shrinking while read */
+START_TEST(test_open_short_read)
+{
+	const char *path = "/sys/kernel/mm/transparent_hugepage/enabled";
+	char err[DDG_ERR_LEN];
+	struct ddg_list *l = NULL;
+	struct stat st;
+
+	if(stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 256)
+		return;	/* no such sysfs file here: nothing to show */
+	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)),
+		DDG_ERR_IO);
+	ck_assert_msg(strstr(err, "shrank while it was read") != NULL, "%s",
+		err);
+}
+END_TEST
+
+/** opening a list while another process rewrites it in place, over and
+ * over: every open gives one of the two lists whole, or refuses with the
+ * file named; never a mix, never a crash (also not when the read fails
+ * while the checksum thread hashes: ASan builds check that) */
+START_TEST(test_open_while_rewritten)
+{
+	char path[] = "/tmp/check_list_rw_XXXXXX", err[DDG_ERR_LEN];
+	size_t len0, len1;
+	uint32_t n;
+	uint8_t *b0 = large_list(&len0, &n), *b1 = fc_list(1, &len1);
+	uint8_t md0[32], md1[32];
+	int fd, k, ok = 0, refused = 0, status;
+	pid_t pid;
+
+	ck_assert_int_eq(ddg_list_digest(b0, len0, md0), DDG_OK);
+	ck_assert_int_eq(ddg_list_digest(b1, len1, md1), DDG_OK);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	fc_write_in_place(path, b0, len0, 1);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if(pid == 0) {
+		/* the writer: cp of one list, then the other, in place */
+		for(k = 0; k < 100000; k++) {
+			const uint8_t *b = k % 2 ? b1 : b0;
+			size_t len = k % 2 ? len1 : len0, o = 0;
+			int w = open(path, O_WRONLY | O_TRUNC);
+			if(w < 0)
+				_exit(1);
+			while(o < len) {
+				size_t c = len - o < 65536 ? len - o : 65536;
+				ssize_t r = write(w, b + o, c);
+				if(r <= 0)
+					_exit(1);
+				o += (size_t)r;
+				usleep(50);
+			}
+			close(w);
+			usleep(3000);	/* whole for a while */
+		}
+		_exit(0);
+	}
+	/* until both outcomes were seen a few times (bounded) */
+	for(k = 0; k < 3000 && (ok < 30 || refused < 30); k++) {
+		struct ddg_list *l = NULL;
+		int r = ddg_list_open(path, &l, err, sizeof(err));
+		if(r == DDG_OK) {
+			struct ddg_list_info info;
+			ddg_list_info(l, &info);
+			ck_assert(memcmp(info.sha256, md0, 32) == 0 ||
+				memcmp(info.sha256, md1, 32) == 0);
+			ck_assert(info.file_size == len0 ||
+				info.file_size == len1);
+			ddg_list_close(l);
+			ok++;
+		} else {
+			ck_assert_msg(r == DDG_ERR_IO || r == DDG_ERR_CORRUPT,
+				"%d %s", r, err);
+			ck_assert_ptr_nonnull(strstr(err, path));
+			refused++;
+		}
+		usleep(300);
+	}
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(ok + refused, k);
+	unlink(path);
+	free(b0);
+	free(b1);
+}
+END_TEST
+
 static Suite *
 list_suite(void)
 {
@@ -1053,6 +1440,13 @@ list_suite(void)
 	tcase_add_test(tc, test_large);
 	tcase_add_test(tc, test_truncate);
 	tcase_add_test(tc, test_bitflip);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("file");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_file_changes, 0, FC_NCHANGE);
+	tcase_add_test(tc, test_open_stat);
+	tcase_add_test(tc, test_open_short_read);
+	tcase_add_test(tc, test_open_while_rewritten);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,70 @@
+/**
+ * \file image.h
+ * Internal: a file read once into private, read-only memory of its own, so
+ * that whatever happens to the file afterwards (truncation, writes in
+ * place, deletion, a change on an NFS server) cannot change or remove the
+ * bytes a caller validated and uses.  Used by the list reader (list.c) and
+ * the signer (sign.c).  Not part of the public API (lib/ only).
+ */
+#ifndef DDG_LIB_IMAGE_H
+#define DDG_LIB_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+/** a file's bytes in memory of their own */
+struct ddg_image {
+	/** the bytes: a private anonymous mapping, read-only once
+	 * ddg_image_read() returned; page-aligned (2 MB-aligned from 2 MB
+	 * on); a static empty buffer for an empty file */
+	const uint8_t *base;
+	/** their number (the file's size) */
+	size_t len;
+	/** length of the mapping to unmap, 0 for none */
+	size_t maplen;
+	/** identity of the file the bytes came from: fstat() of the open
+	 * file after reading, equal to the one before */
+	struct stat st;
+};
+
+/**
+ * Called while a file is read: first with avail 0 once the memory for its
+ * len bytes is set up, then each time more of them are in place, the
+ * first avail (up to len).  The bytes below avail stay valid until
+ * ddg_image_free() after a success; if the read fails, it is called once
+ * more with base NULL before the memory goes away, and must stop using it
+ * before it returns.
+ */
+typedef void (*ddg_image_progress)(void *arg, const uint8_t *base,
+	size_t len, size_t avail);
+
+/**
+ * Read a whole regular file into private anonymous memory, once, and make
+ * that memory read-only.  A file that shrinks, grows or is modified while
+ * it is read is refused (its bytes would be a mix of two versions).
+ * @param path: the file.
+ * @param maxlen: larger files are refused without being read.
+ * @param progress: if not NULL, told about the bytes read so far (not
+ *	called for an empty file), so that a caller can work on them while
+ *	the rest is read.
+ * @param arg: passed to progress.
+ * @param img: filled on success; untouched on failure.
+ * @param err: buffer of errlen bytes, filled on failure with
+ *	"<path>: <reason>".
+ * @param errlen: its size.
+ * @return DDG_OK, DDG_ERR_IO (cannot open, not a regular file, read error,
+ *	changed while being read), DDG_ERR_RANGE (larger than maxlen) or
+ *	DDG_ERR_NOMEM.
+ */
+int ddg_image_read(const char *path, size_t maxlen,
+	ddg_image_progress progress, void *arg, struct ddg_image *img,
+	char *err, size_t errlen);
+
+/**
+ * Release the memory of an image.  Accepts NULL and an image of an empty
+ * file.
+ */
+void ddg_image_free(struct ddg_image *img);
+
+#endif /* DDG_LIB_IMAGE_H */
