@@ -1227,7 +1227,16 @@ get_mem(struct module_env* env, int id)
 	struct ddg_mod* m = mod_get(env, id);
 	if(!m)
 		return 0;
-	/* the lists are mapped files, shared through the page cache, not
-	 * heap */
-	return sizeof(*m);
+	{
+		/* the lists are private copies in memory */
+		struct ddgm_listset* ls;
+		size_t n = sizeof(*m), i, len;
+		int slot;
+		ls = ddgm_read_enter(m, &slot);
+		for(i = 0; ls && i < ls->n; i++)
+			if(ls->lists[i] && ddg_list_data(ls->lists[i], &len))
+				n += len;
+		ddgm_read_leave(m, slot);
+		return n;
+	}
 }
