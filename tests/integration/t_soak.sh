@@ -8,13 +8,15 @@
 #
 # Checks: Unbound stays up; no blocked name is ever answered with its real
 # data; no more SERVFAIL than without the module; RSS after warm-up grows by
-# less than 5 %.  SOAK_SECONDS (default 30) sets the length of each measured
-# run, after a warm-up of 32 s; `make soak` runs 600.  Prints the figures
-# (QPS, answers, RSS).
+# less than 5 % (beyond stock Unbound's own growth in a short run).
+# SOAK_SECONDS (default 30) sets the length of each measured run, after a
+# warm-up of 32 s or a fifth of it; `make soak` runs 600.  Prints the
+# figures (QPS, answers, RSS).
 . "$(dirname "$0")/lib.sh"
 
 S=${SOAK_SECONDS:-30}
-WARM=32
+WARM=$((S / 5))
+[ $WARM -lt 32 ] && WARM=32
 # glibc gives each new thread its own malloc arena; Unbound makes new worker
 # threads on every reload, so RSS would step up with each reload until the
 # arenas are all there, with or without the module.  Two arenas measure
@@ -143,6 +145,8 @@ $STUBS"
 run stock "validator iterator" || finish
 BASE_SERVFAIL=$SERVFAIL
 BASE_SENT=$SENT
+BASE_RSS0=$RSS0
+BASE_RSS1=$RSS1
 expect_eq "stock: unbound is up after the run" 1 "$ALIVE"
 
 run module "dynlib validator iterator" || finish
@@ -162,6 +166,16 @@ expect_nomatch "module: no swap was refused" "refused" "$(cat "$LOG")"
 ok=$(awk -v a="$SERVFAIL" -v s="$SENT" -v b="$BASE_SERVFAIL" -v t="$BASE_SENT" \
 	'BEGIN { ra = s ? a / s : 1; rb = t ? b / t : 0; print (ra <= rb + 0.001) ? 1 : 0 }')
 expect_eq "module: no SERVFAIL beyond the run without it ($SERVFAIL of $SENT vs $BASE_SERVFAIL of $BASE_SENT)" 1 "$ok"
-ok=$(awk -v a="$RSS0" -v b="$RSS1" 'BEGIN { print (a > 0 && b <= a * 1.05) ? 1 : 0 }')
-expect_eq "module: RSS after warm-up grows by less than 5 % (peak of a reload cycle: $RSS0 -> $RSS1 kB)" 1 "$ok"
+# RSS: Unbound itself keeps growing for a while after start when it reloads
+# every 10 s (new worker threads each time, and glibc's arenas), with or
+# without the module. A short run compares the module's growth with the
+# stock run's growth; a long one (make soak: warm-up of S/5) checks it alone.
+if [ "$S" -ge 300 ]; then
+	ok=$(awk -v a="$RSS0" -v b="$RSS1" 'BEGIN { print (a > 0 && b <= a * 1.05) ? 1 : 0 }')
+	expect_eq "module: RSS after warm-up grows by less than 5 % (peak of a reload cycle: $RSS0 -> $RSS1 kB)" 1 "$ok"
+else
+	ok=$(awk -v a="$RSS0" -v b="$RSS1" -v c="$BASE_RSS0" -v d="$BASE_RSS1" \
+		'BEGIN { print (a > 0 && c > 0 && b / a - d / c < 0.05) ? 1 : 0 }')
+	expect_eq "module: RSS grows by less than 5 % beyond stock Unbound's growth (peaks of a reload cycle: $RSS0 -> $RSS1 kB, stock $BASE_RSS0 -> $BASE_RSS1 kB)" 1 "$ok"
+fi
 finish
