@@ -135,6 +135,7 @@ main(int argc, char **argv)
 		getenv("TMPDIR") : "/tmp");
 	const char *src = argc > 3 ? argv[3] : NULL;
 	FILE *in = NULL;
+	int bad = 0;
 	char txt[4096], dgl[4096], err[DDG_ERR_LEN];
 	char **names;
 	FILE *f;
@@ -175,7 +176,8 @@ main(int argc, char **argv)
 			b[len] = 0;
 			if(len == 0 || len > 253) {
 				fprintf(stderr, "%s:%ld: not a name\n", src, i + 1);
-				return 1;
+				bad = 1;
+				break;
 			}
 		} else
 			len = rname(b);
@@ -188,8 +190,15 @@ main(int argc, char **argv)
 		fclose(in);
 		n = i;	/* fewer lines than asked for */
 		nq = n;
-		if(n == 0) {
+		if(n == 0 && !bad) {
 			fprintf(stderr, "%s: no names\n", src);
+			bad = 1;
+		}
+		if(bad) {
+			for(i = 0; i < n; i++)
+				free(names[i]);
+			free(names);
+			unlink(txt);
 			return 1;
 		}
 	}
