@@ -4,8 +4,10 @@
  * `dyndns-guard compile`), file size, load-and-validate, lookup.
  * Not part of the pass/fail suite: `make bench` builds and runs it.
  *
- * usage: bench_list [N [DIR]]  (N names, default 1000000; DIR for the
- * temporary files, default $TMPDIR or /tmp)
+ * usage: bench_list [N [DIR [LIST]]]  (N names, default 1000000; DIR for
+ * the temporary files, default $TMPDIR or /tmp; LIST: take the names from
+ * the first N lines of this text file, one name a line, instead of
+ * generating them)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +133,9 @@ main(int argc, char **argv)
 	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000;
 	const char *dir = argc > 2 ? argv[2] : (getenv("TMPDIR") ?
 		getenv("TMPDIR") : "/tmp");
+	const char *src = argc > 3 ? argv[3] : NULL;
+	FILE *in = NULL;
+	int bad = 0;
 	char txt[4096], dgl[4096], err[DDG_ERR_LEN];
 	char **names;
 	FILE *f;
@@ -148,6 +153,10 @@ main(int argc, char **argv)
 
 	if(n < 1000)
 		n = 1000;
+	if(src && !(in = fopen(src, "r"))) {
+		perror(src);
+		return 1;
+	}
 	nq = n;
 	snprintf(txt, sizeof(txt), "%s/bench_list.%ld.txt", dir, (long)getpid());
 	snprintf(dgl, sizeof(dgl), "%s/bench_list.%ld.dgl", dir, (long)getpid());
@@ -158,13 +167,41 @@ main(int argc, char **argv)
 		return 1;
 	}
 	for(i = 0; i < n; i++) {
-		char b[128];
-		int len = rname(b);
+		char b[300];
+		int len;
+		if(in) {
+			if(!fgets(b, sizeof(b), in))
+				break;
+			len = (int)strcspn(b, "\r\n");
+			b[len] = 0;
+			if(len == 0 || len > 253) {
+				fprintf(stderr, "%s:%ld: not a name\n", src, i + 1);
+				bad = 1;
+				break;
+			}
+		} else
+			len = rname(b);
 		names[i] = malloc((size_t)len + 1);
 		memcpy(names[i], b, (size_t)len + 1);
 		fprintf(f, "%s\n", b);
 	}
 	fclose(f);
+	if(in) {
+		fclose(in);
+		n = i;	/* fewer lines than asked for */
+		nq = n;
+		if(n == 0 && !bad) {
+			fprintf(stderr, "%s: no names\n", src);
+			bad = 1;
+		}
+		if(bad) {
+			for(i = 0; i < n; i++)
+				free(names[i]);
+			free(names);
+			unlink(txt);
+			return 1;
+		}
+	}
 
 	/* compile: the code path of `dyndns-guard compile` */
 	t0 = now();
