@@ -347,6 +347,9 @@ server:
 	reuseport: yes
 	verbosity: 1
 	hide-version: yes
+	# no response rate limiting: every test queries from one address
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
 remote-control:
 	control-enable: no
 CONF

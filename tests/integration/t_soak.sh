@@ -10,13 +10,13 @@
 # data; no more SERVFAIL than without the module; RSS after warm-up grows by
 # less than 5 % (beyond stock Unbound's own growth in a short run).
 # SOAK_SECONDS (default 30) sets the length of each measured run, after a
-# warm-up of 32 s or a fifth of it; `make soak` runs 600.  Prints the
+# warm-up of 50 s or a fifth of it; `make soak` runs 600.  Prints the
 # figures (QPS, answers, RSS).
 . "$(dirname "$0")/lib.sh"
 
 S=${SOAK_SECONDS:-30}
 WARM=$((S / 5))
-[ $WARM -lt 32 ] && WARM=32
+[ $WARM -lt 50 ] && WARM=50
 # glibc gives each new thread its own malloc arena; Unbound makes new worker
 # threads on every reload, so RSS would step up with each reload until the
 # arenas are all there, with or without the module.  Two arenas measure
@@ -112,7 +112,7 @@ $STUBS"
 	python3 "$top_srcdir/tests/integration/soakcheck.py" "$PORT" "$WORK/stop" \
 		$((S + WARM + 5)) "$BEACON,$NSD_IP" $PROBES > "$WORK/probe-$label.out" 2>&1 &
 	probe=$!
-	# warm-up through three reloads (each reload makes new worker threads,
+	# warm-up through five reloads (each reload makes new worker threads,
 	# new caches and a new event ring, and RSS steps up until the
 	# allocator has what it keeps), then the measured run
 	dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/queries.txt" -l $WARM -c 4 -T 2 -q 200 \
