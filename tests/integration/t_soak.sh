@@ -158,13 +158,12 @@ expect_match "module: no blocked name answered with its real data" " leaks 0 " "
 expect_match "module: every probe of a blocked name got NXDOMAIN (or SERVFAIL when its resolution failed)" " other 0 " "$p"
 expect_match "module: the list was replaced under load" "list set [0-9]* in force" "$(cat "$LOG")"
 expect_nomatch "module: no swap was refused" "refused" "$(cat "$LOG")"
-# SERVFAIL per query sent, against the run without the module.  Both come
-# from upstream time-outs of the loopback NSD when dnsperf, Unbound and NSD
-# share two cores; the module resolves more (answers of blocked names are
-# not cached, and its memo starts afresh at each reload), so allow 0.1 % of
-# the queries on top.
+# SERVFAIL per query sent, against the run without the module.  A rare one
+# is an upstream time-out when dnsperf, Unbound and NSD share two cores and
+# the module resolves a little more (answers of blocked names are never
+# cached, its memo starts afresh at each reload): allow 1 in 10,000.
 ok=$(awk -v a="$SERVFAIL" -v s="$SENT" -v b="$BASE_SERVFAIL" -v t="$BASE_SENT" \
-	'BEGIN { ra = s ? a / s : 1; rb = t ? b / t : 0; print (ra <= rb + 0.001) ? 1 : 0 }')
+	'BEGIN { ra = s ? a / s : 1; rb = t ? b / t : 0; print (ra <= rb + 0.0001) ? 1 : 0 }')
 expect_eq "module: no SERVFAIL beyond the run without it ($SERVFAIL of $SENT vs $BASE_SERVFAIL of $BASE_SENT)" 1 "$ok"
 # RSS: Unbound itself keeps growing for a while after start when it reloads
 # every 10 s (new worker threads each time, and glibc's arenas), with or
