@@ -172,6 +172,12 @@ ddg_image_read(const char *path, size_t maxlen, struct ddg_image *img,
 	do
 		n = pread(fd, &extra, 1, (off_t)len);
 	while(n < 0 && errno == EINTR);
+	if(n < 0) {
+		e = errno;
+		fail(err, errlen, DDG_ERR_IO, path, "cannot read: %s at byte "
+			"offset %zu", strerror(e), len);
+		goto fail;
+	}
 	if(n > 0) {
 		fail(err, errlen, DDG_ERR_IO, path, "the file grew while it "
 			"was read (more than %zu bytes): it is being changed "

@@ -1323,6 +1323,98 @@ START_TEST(test_open_stat)
 }
 END_TEST
 
+/** a file whose reads end before its size (a sysfs attribute says 4096
+ * bytes and gives a few) is refused as shrinking while read */
+START_TEST(test_open_short_read)
+{
+	const char *path = "/sys/kernel/mm/transparent_hugepage/enabled";
+	char err[DDG_ERR_LEN];
+	struct ddg_list *l = NULL;
+	struct stat st;
+
+	if(stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 256)
+		return;	/* no such sysfs file here: nothing to show */
+	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)),
+		DDG_ERR_IO);
+	ck_assert_msg(strstr(err, "shrank while it was read") != NULL, "%s",
+		err);
+}
+END_TEST
+
+/** opening a list while another process rewrites it in place, over and
+ * over: every open gives one of the two lists whole, or refuses with the
+ * file named (shrank, grew or modified while read, or a defect of what
+ * was read); never a mix, never a crash */
+START_TEST(test_open_while_rewritten)
+{
+	char path[] = "/tmp/check_list_rw_XXXXXX", err[DDG_ERR_LEN];
+	size_t len0, len1;
+	uint32_t n;
+	uint8_t *b0 = large_list(&len0, &n), *b1 = fc_list(1, &len1);
+	uint8_t md0[32], md1[32];
+	int fd, k, ok = 0, refused = 0, status;
+	pid_t pid;
+
+	ck_assert_int_eq(ddg_list_digest(b0, len0, md0), DDG_OK);
+	ck_assert_int_eq(ddg_list_digest(b1, len1, md1), DDG_OK);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	fc_write_in_place(path, b0, len0, 1);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if(pid == 0) {
+		/* the writer: cp of one list, then the other, in place */
+		for(k = 0; k < 100000; k++) {
+			const uint8_t *b = k % 2 ? b1 : b0;
+			size_t len = k % 2 ? len1 : len0, o = 0;
+			int w = open(path, O_WRONLY | O_TRUNC);
+			if(w < 0)
+				_exit(1);
+			while(o < len) {
+				size_t c = len - o < 65536 ? len - o : 65536;
+				ssize_t r = write(w, b + o, c);
+				if(r <= 0)
+					_exit(1);
+				o += (size_t)r;
+				usleep(50);
+			}
+			close(w);
+			usleep(3000);	/* whole for a while */
+		}
+		_exit(0);
+	}
+	/* until both outcomes were seen a few times (bounded) */
+	for(k = 0; k < 3000 && (ok < 30 || refused < 30); k++) {
+		struct ddg_list *l = NULL;
+		int r = ddg_list_open(path, &l, err, sizeof(err));
+		if(r == DDG_OK) {
+			struct ddg_list_info info;
+			ddg_list_info(l, &info);
+			ck_assert(memcmp(info.sha256, md0, 32) == 0 ||
+				memcmp(info.sha256, md1, 32) == 0);
+			ck_assert(info.file_size == len0 ||
+				info.file_size == len1);
+			ddg_list_close(l);
+			ok++;
+		} else {
+			ck_assert_msg(r == DDG_ERR_IO || r == DDG_ERR_CORRUPT,
+				"%d %s", r, err);
+			ck_assert_ptr_nonnull(strstr(err, path));
+			refused++;
+		}
+		usleep(300);
+	}
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(ok + refused, k);
+	unlink(path);
+	free(b0);
+	free(b1);
+}
+END_TEST
+
 static Suite *
 list_suite(void)
 {
@@ -1353,6 +1445,8 @@ list_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_file_changes, 0, FC_NCHANGE);
 	tcase_add_test(tc, test_open_stat);
+	tcase_add_test(tc, test_open_short_read);
+	tcase_add_test(tc, test_open_while_rewritten);
 	suite_add_tcase(s, tc);
 	return s;
 }
