@@ -25,8 +25,6 @@
 #define HUGE_PAGE (2u * 1024 * 1024)
 /** bytes asked of one pread() */
 #define READ_CHUNK (1u << 30)
-/** ... when a caller follows the progress */
-#define PROGRESS_CHUNK (4u * 1024 * 1024)
 
 /** format an error "<path>: <reason>" and return code */
 static int
@@ -103,8 +101,8 @@ changed(const struct stat *a, const struct stat *b)
 }
 
 int
-ddg_image_read(const char *path, size_t maxlen, ddg_image_progress progress,
-	void *arg, struct ddg_image *img, char *err, size_t errlen)
+ddg_image_read(const char *path, size_t maxlen, struct ddg_image *img,
+	char *err, size_t errlen)
 {
 	struct stat st, st2;
 	uint8_t *m = NULL;
@@ -149,12 +147,9 @@ ddg_image_read(const char *path, size_t maxlen, ddg_image_progress progress,
 #ifdef POSIX_FADV_SEQUENTIAL
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-		if(progress)
-			progress(arg, m, len, 0);
 	}
 	while(got < len) {
-		size_t chunk = progress ? PROGRESS_CHUNK : READ_CHUNK;
-		size_t want = len - got < chunk ? len - got : chunk;
+		size_t want = len - got < READ_CHUNK ? len - got : READ_CHUNK;
 		n = pread(fd, m + got, want, (off_t)got);
 		if(n < 0 && errno == EINTR)
 			continue;
@@ -171,8 +166,6 @@ ddg_image_read(const char *path, size_t maxlen, ddg_image_progress progress,
 			goto fail;
 		}
 		got += (size_t)n;
-		if(progress)
-			progress(arg, m, len, got);
 	}
 	/* nothing past the end, and no change while reading: else the bytes
 	 * may be a mix of two versions of the file */
@@ -214,11 +207,8 @@ ddg_image_read(const char *path, size_t maxlen, ddg_image_progress progress,
 	return DDG_OK;
 fail:
 	close(fd);
-	if(m) {
-		if(progress)
-			progress(arg, NULL, 0, 0);	/* the memory goes */
+	if(m)
 		(void)munmap(m, maplen);
-	}
 	return DDG_ERR_IO;
 }
 

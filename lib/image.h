@@ -29,26 +29,11 @@ struct ddg_image {
 };
 
 /**
- * Called while a file is read: first with avail 0 once the memory for its
- * len bytes is set up, then each time more of them are in place, the
- * first avail (up to len).  The bytes below avail stay valid until
- * ddg_image_free() after a success; if the read fails, it is called once
- * more with base NULL before the memory goes away, and must stop using it
- * before it returns.
- */
-typedef void (*ddg_image_progress)(void *arg, const uint8_t *base,
-	size_t len, size_t avail);
-
-/**
  * Read a whole regular file into private anonymous memory, once, and make
  * that memory read-only.  A file that shrinks, grows or is modified while
  * it is read is refused (its bytes would be a mix of two versions).
  * @param path: the file.
  * @param maxlen: larger files are refused without being read.
- * @param progress: if not NULL, told about the bytes read so far (not
- *	called for an empty file), so that a caller can work on them while
- *	the rest is read.
- * @param arg: passed to progress.
  * @param img: filled on success; untouched on failure.
  * @param err: buffer of errlen bytes, filled on failure with
  *	"<path>: <reason>".
@@ -57,8 +42,7 @@ typedef void (*ddg_image_progress)(void *arg, const uint8_t *base,
  *	changed while being read), DDG_ERR_RANGE (larger than maxlen) or
  *	DDG_ERR_NOMEM.
  */
-int ddg_image_read(const char *path, size_t maxlen,
-	ddg_image_progress progress, void *arg, struct ddg_image *img,
+int ddg_image_read(const char *path, size_t maxlen, struct ddg_image *img,
 	char *err, size_t errlen);
 
 /**

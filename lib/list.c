@@ -119,104 +119,40 @@ ddg_list_digest(const uint8_t *buf, size_t len, uint8_t *md)
 /** files from this size on are hashed by a helper thread while the
  * structure is checked (the two take about the same time) */
 #define SHA_THREAD_MIN (1024u * 1024)
-/** bytes the helper hashes between two looks at its job (it notices a
- * cancellation and newly read bytes in time) */
-#define SHA_STEP (1024u * 1024)
 
-/**
- * The SHA-256 of a list, computed by a helper thread for a large file.
- * The helper may start while the file is still being read: it hashes the
- * bytes read so far (avail) and waits for more, so that reading, hashing
- * and the structural checks overlap.
- */
+/** the SHA-256 of a list, possibly computed by a helper thread */
 struct sha_job {
 	const uint8_t *b;	/**< the bytes */
 	size_t len;		/**< their number */
-	size_t avail;		/**< how many of them may be read (lock) */
-	int stop;		/**< set to make the helper give up (lock) */
-	int r;			/**< ddg_list_digest()-like result */
-	int inited;		/**< whether lock and cond are set up */
+	int r;			/**< ddg_list_digest() result */
 	int running;		/**< whether th is to be joined */
-	pthread_mutex_t lock;	/**< guards avail and stop */
-	pthread_cond_t cond;	/**< signalled when they change */
 	pthread_t th;		/**< the helper thread */
 	uint8_t md[32];		/**< the digest */
 };
 
-/** hash bytes [from, to) of a list image, leaving out the checksum
- * field (as ddg_list_digest() does) */
-static int
-sha_range(EVP_MD_CTX *ctx, const uint8_t *b, size_t from, size_t to)
-{
-	if(from < DDG_LH_SHA256) {
-		size_t e = to < DDG_LH_SHA256 ? to : DDG_LH_SHA256;
-		if(!EVP_DigestUpdate(ctx, b + from, e - from))
-			return 0;
-		from = e;
-	}
-	if(from < DDG_LH_SHA256 + 32)
-		from = to < DDG_LH_SHA256 + 32 ? to : DDG_LH_SHA256 + 32;
-	return to <= from || EVP_DigestUpdate(ctx, b + from, to - from);
-}
-
-/** helper thread body: hash the bytes as they become available */
+/** helper thread body */
 static void *
 sha_thread(void *arg)
 {
 	struct sha_job *j = arg;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int mdlen = 0;
-	size_t done = 0, avail;
-	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 
-	while(ok && done < j->len) {
-		pthread_mutex_lock(&j->lock);
-		while(j->avail == done && !j->stop)
-			pthread_cond_wait(&j->cond, &j->lock);
-		avail = j->avail;
-		ok = !j->stop;
-		pthread_mutex_unlock(&j->lock);
-		while(ok && done < avail) {
-			size_t to = avail - done > SHA_STEP ? done + SHA_STEP :
-				avail;
-			ok = sha_range(ctx, j->b, done, to);
-			done = to;
-			if(done < avail) {
-				pthread_mutex_lock(&j->lock);
-				ok = ok && !j->stop;
-				pthread_mutex_unlock(&j->lock);
-			}
-		}
-	}
-	ok = ok && EVP_DigestFinal_ex(ctx, j->md, &mdlen) && mdlen == 32;
-	EVP_MD_CTX_free(ctx);
-	j->r = ok ? DDG_OK : DDG_ERR_NOMEM;
+	j->r = ddg_list_digest(j->b, j->len, j->md);
 	return NULL;
 }
 
-/** set up a job for the len bytes at b, of which avail can be read now
- * (the rest announced with sha_more()); a large list is hashed by a
- * helper thread from now on, otherwise (or if the thread cannot be
- * created) sha_finish() hashes */
+/** start hashing in a helper thread if the file is large; without a
+ * thread (small file, or it cannot be created) sha_finish hashes */
 static void
-sha_start(struct sha_job *j, const uint8_t *b, size_t len, size_t avail)
+sha_start(struct sha_job *j, const uint8_t *b, size_t len)
 {
 	sigset_t all, old;
 
-	memset(j, 0, sizeof(*j));
 	j->b = b;
 	j->len = len;
-	j->avail = avail;
 	j->r = DDG_ERR_NOMEM;
-	if(len < SHA_THREAD_MIN || len < DDG_LIST_HDR_SIZE)
+	j->running = 0;
+	if(len < SHA_THREAD_MIN)
 		return;
-	if(pthread_mutex_init(&j->lock, NULL) != 0)
-		return;
-	if(pthread_cond_init(&j->cond, NULL) != 0) {
-		pthread_mutex_destroy(&j->lock);
-		return;
-	}
-	j->inited = 1;
 	/* no signal is delivered to the helper */
 	sigfillset(&all);
 	if(pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
@@ -225,23 +161,8 @@ sha_start(struct sha_job *j, const uint8_t *b, size_t len, size_t avail)
 	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/** more of the bytes can be read now: the first avail */
-static void
-sha_more(struct sha_job *j, size_t avail)
-{
-	if(!j->running) {
-		j->avail = avail;
-		return;
-	}
-	pthread_mutex_lock(&j->lock);
-	j->avail = avail;
-	pthread_cond_signal(&j->cond);
-	pthread_mutex_unlock(&j->lock);
-}
-
-/** wait for the helper thread, if any, and release the job (the bytes
- * must stay valid until then: call this or sha_cancel() on every path
- * after sha_start()) */
+/** wait for the helper thread, if any (the bytes must stay valid until
+ * then: call this on every path after sha_start) */
 static void
 sha_join(struct sha_job *j)
 {
@@ -249,29 +170,9 @@ sha_join(struct sha_job *j)
 		(void)pthread_join(j->th, NULL);
 		j->running = 0;
 	}
-	if(j->inited) {
-		pthread_cond_destroy(&j->cond);
-		pthread_mutex_destroy(&j->lock);
-		j->inited = 0;
-	}
 }
 
-/** stop the helper early (the digest is not wanted) and release the job;
- * harmless on a finished or never started one */
-static void
-sha_cancel(struct sha_job *j)
-{
-	if(j->running) {
-		pthread_mutex_lock(&j->lock);
-		j->stop = 1;
-		pthread_cond_signal(&j->cond);
-		pthread_mutex_unlock(&j->lock);
-	}
-	sha_join(j);
-}
-
-/** the digest of all len bytes (all available by now): the helper's
- * result, or computed now */
+/** the digest: the helper's result, or computed now */
 static int
 sha_finish(struct sha_job *j, uint8_t *md)
 {
@@ -279,7 +180,6 @@ sha_finish(struct sha_job *j, uint8_t *md)
 		sha_join(j);
 	else
 		j->r = ddg_list_digest(j->b, j->len, j->md);
-	sha_join(j);
 	memcpy(md, j->md, 32);
 	return j->r;
 }
@@ -578,13 +478,10 @@ index_free(struct ddg_list *l)
 }
 
 /** validate everything; on success fill the struct (cat and, if the
- * search index cannot be used in place, idxheap are allocated).  pre, if
- * not NULL, is the checksum job already started over b (it is finished or
- * cancelled on the paths that get to it; validate() cancels it on the
- * others) */
+ * search index cannot be used in place, idxheap are allocated) */
 static int
-validate_in(struct ddg_list *l, const uint8_t *b, size_t len,
-	const char *name, char *err, size_t errlen, struct sha_job *pre)
+validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
+	char *err, size_t errlen)
 {
 	/* sections in file order; the keys section is last */
 	enum { S_CAT, S_SRC, S_ENT, S_IDX, S_KEY, NSEC };
@@ -597,7 +494,7 @@ validate_in(struct ddg_list *l, const uint8_t *b, size_t len,
 	uint32_t version, flags, n, ncat, i;
 	const uint8_t *ent, *keys, *p, *idx;
 	uint64_t *heap = NULL;
-	struct sha_job own, *sha = pre;
+	struct sha_job sha;
 	int in_place, nlvl, k;
 	uint8_t md[32];
 	int s;
@@ -691,10 +588,7 @@ validate_in(struct ddg_list *l, const uint8_t *b, size_t len,
 
 	/* the checksum, in parallel with the structural checks below (its
 	 * result is looked at last) */
-	if(!sha) {
-		sha_start(&own, b, len, len);
-		sha = &own;
-	}
+	sha_start(&sha, b, len);
 	/* categories */
 	l->cat = NULL;
 	l->idxheap = NULL;
@@ -948,7 +842,7 @@ validate_in(struct ddg_list *l, const uint8_t *b, size_t len,
 		}
 	}
 	/* checksum last: the structural checks name the defect */
-	if(sha_finish(sha, md) != DDG_OK) {
+	if(sha_finish(&sha, md) != DDG_OK) {
 		fail(err, errlen, DDG_ERR_NOMEM, name, 0,
 			"cannot compute SHA-256");
 		goto fail_free;
@@ -988,68 +882,42 @@ validate_in(struct ddg_list *l, const uint8_t *b, size_t len,
 	l->info.sources = (const char *)(b + off[S_SRC]);
 	return DDG_OK;
 corrupt:
-	sha_cancel(sha);
+	sha_join(&sha);
 	free(l->cat);
 	l->cat = NULL;
 	index_free(l);
 	return DDG_ERR_CORRUPT;
 fail_free:
-	sha_cancel(sha);
+	sha_join(&sha);
 	free(l->cat);
 	l->cat = NULL;
 	index_free(l);
 	return DDG_ERR_NOMEM;
 }
 
-/** validate_in(), and the checksum job pre released on every path */
-static int
-validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
-	char *err, size_t errlen, struct sha_job *pre)
-{
-	int r = validate_in(l, b, len, name, err, errlen, pre);
-
-	if(pre)
-		sha_cancel(pre);	/* nothing left to do after a finish */
-	return r;
-}
-
-/** ddg_list_open_mem_name() with a checksum job already started */
-static int
-open_mem(const uint8_t *buf, size_t len, const char *name,
-	struct ddg_list **out, char *err, size_t errlen, struct sha_job *pre)
+int
+ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
+	struct ddg_list **out, char *err, size_t errlen)
 {
 	struct ddg_list *l;
 	int r;
 
 	if(err && errlen)
 		err[0] = 0;
-	if(!buf && len) {
-		if(pre)
-			sha_cancel(pre);
+	if(!buf && len)
 		return fail(err, errlen, DDG_ERR_INVAL, name, 0, "no buffer");
-	}
 	l = calloc(1, sizeof(*l));
-	if(!l) {
-		if(pre)
-			sha_cancel(pre);
+	if(!l)
 		return fail(err, errlen, DDG_ERR_NOMEM, name, 0,
 			"out of memory");
-	}
 	r = validate(l, buf ? buf : (const uint8_t *)"", len, name, err,
-		errlen, pre);
+		errlen);
 	if(r != DDG_OK) {
 		free(l);
 		return r;
 	}
 	*out = l;
 	return DDG_OK;
-}
-
-int
-ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
-	struct ddg_list **out, char *err, size_t errlen)
-{
-	return open_mem(buf, len, name, out, err, errlen, NULL);
 }
 
 int
@@ -1063,42 +931,23 @@ ddg_list_open_mem(const uint8_t *buf, size_t len, struct ddg_list **out,
  * with a 32-bit offset and a 32-bit size */
 #define LIST_MAXFILE ((uint64_t)UINT32_MAX * 2)
 
-/** ddg_image_read() progress: start the checksum with the first bytes
- * read, feed it the rest as they come, stop it when the read failed */
-static void
-read_progress(void *arg, const uint8_t *base, size_t len, size_t avail)
-{
-	struct sha_job *j = arg;
-
-	if(!base)
-		sha_cancel(j);	/* joined: the memory may go now */
-	else if(!j->b)
-		sha_start(j, base, len, avail);
-	else
-		sha_more(j, avail);
-}
-
 int
 ddg_list_open_stat(const char *path, struct ddg_list **out, struct stat *st,
 	char *err, size_t errlen)
 {
 	struct ddg_image img;
 	struct ddg_list *l = NULL;
-	struct sha_job sha;
 	int r;
 
 	/* read once into memory of the list's own; validate and then use
-	 * exactly those bytes, whatever happens to the file afterwards.  A
-	 * large file is hashed while it is read, by the helper thread */
-	memset(&sha, 0, sizeof(sha));
+	 * exactly those bytes, whatever happens to the file afterwards */
 	r = ddg_image_read(path, LIST_MAXFILE > SIZE_MAX ? SIZE_MAX :
-		(size_t)LIST_MAXFILE, read_progress, &sha, &img, err, errlen);
-	if(r != DDG_OK) {
-		sha_cancel(&sha);
-		return r == DDG_ERR_RANGE ? DDG_ERR_CORRUPT : r;
-	}
-	r = open_mem(img.base, img.len, path, &l, err, errlen,
-		sha.b ? &sha : NULL);
+		(size_t)LIST_MAXFILE, &img, err, errlen);
+	if(r == DDG_ERR_RANGE)
+		return DDG_ERR_CORRUPT;	/* no list is that large */
+	if(r != DDG_OK)
+		return r;
+	r = ddg_list_open_mem_name(img.base, img.len, path, &l, err, errlen);
 	if(r != DDG_OK) {
 		ddg_image_free(&img);
 		return r;

@@ -194,7 +194,7 @@ ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
 	/* the bytes are read once into memory of their own: a file changed
 	 * while it is signed cannot crash the signer, and what is signed is
 	 * one consistent version (or the change is refused) */
-	r = ddg_image_read(path, SIZE_MAX, NULL, NULL, &img, err, errlen);
+	r = ddg_image_read(path, SIZE_MAX, &img, err, errlen);
 	if(r != DDG_OK)
 		return r;
 	ctx = EVP_MD_CTX_new();

@@ -62,8 +62,8 @@ struct ddg_list_info {
  * it (header, sizes, every offset, entry order, enclosing-entry links,
  * categories, every number of the search index, checksum); the open list
  * uses exactly the bytes validated, never the file again.  Large files are
- * hashed by a short-lived helper thread while they are read and the
- * structure is checked; it is joined before this returns.
+ * hashed by a short-lived helper thread while the structure is checked; it
+ * is joined before this returns.
  * @param path: the file.
  * @param out: set to the list on success; untouched on failure.
  * @param err: buffer of errlen bytes, filled on failure with

@@ -1343,8 +1343,8 @@ END_TEST
 
 /** opening a list while another process rewrites it in place, over and
  * over: every open gives one of the two lists whole, or refuses with the
- * file named; never a mix, never a crash (also not when the read fails
- * while the checksum thread hashes: ASan builds check that) */
+ * file named (shrank, grew or modified while read, or a defect of what
+ * was read); never a mix, never a crash */
 START_TEST(test_open_while_rewritten)
 {
 	char path[] = "/tmp/check_list_rw_XXXXXX", err[DDG_ERR_LEN];
