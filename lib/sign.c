@@ -275,6 +275,7 @@ ddg_sign_parse(const char *text, size_t len, const char *name,
 {
 	char t[DDG_SIGN_MAXFILE + 1], v[512];
 	unsigned char sig[((sizeof(v) + 3) / 4) * 3];
+	unsigned char re[4 * ((DDG_SIGN_LEN + 2) / 3) + 1];
 	size_t b64len;
 	int dl;
 	if(len > DDG_SIGN_MAXFILE)
@@ -311,6 +312,14 @@ ddg_sign_parse(const char *text, size_t len, const char *name,
 	if(dl < DDG_SIGN_LEN)
 		return fail(err, errlen, DDG_ERR_SYNTAX,
 			"%s: signature is not base64", name);
+	/* EVP_DecodeBlock ignores what the padding stands for and the
+	 * unused low bits of the last digit: only the one encoding of the
+	 * 64 bytes is a signature, so a file cannot be altered and still
+	 * verify */
+	EVP_EncodeBlock(re, sig, DDG_SIGN_LEN);
+	if(strcmp((const char *)re, v) != 0)
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: signature is not canonical base64", name);
 	memcpy(out->sig, sig, DDG_SIGN_LEN);
 	return DDG_OK;
 }

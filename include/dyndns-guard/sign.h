@@ -9,6 +9,10 @@
  *	key-id: <first 16 hex digits of the SHA-256 of the raw public key>
  *	signature: <base64 of the 64-byte Ed25519 signature of FILE's bytes>
  *
+ * The key-id is 16 lowercase hex digits; the signature is the canonical
+ * base64 (RFC 4648) of the 64 bytes: 86 digits, the last with its unused
+ * low bits 0, then "==".
+ *
  * Keys are PEM files: BASENAME.key (PKCS#8 private key, mode 0600) and
  * BASENAME.pub (SubjectPublicKeyInfo).  Verification is all-or-nothing and
  * names the defect: missing signature, malformed signature file, signed by
@@ -102,7 +106,8 @@ int ddg_sign_file(const struct ddg_sign_key *key, const char *path,
  * @param err: filled on failure with "<name>: <defect>".
  * @param errlen: its size.
  * @return DDG_OK or DDG_ERR_SYNTAX (malformed: too large, a NUL byte, not
- *	version 1, not ed25519, no or a malformed key-id or signature).
+ *	version 1, not ed25519, no or a malformed key-id or signature,
+ *	including a signature that is not canonical base64).
  */
 int ddg_sign_parse(const char *text, size_t len, const char *name,
 	struct ddg_sign_text *out, char *err, size_t errlen);
