@@ -356,7 +356,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *pool[2 * MAXRR + 1];
 	size_t npool = 0, nrr, i, qlen, last_len = 0;
 	const uint8_t *qname, *p, *last = NULL;
-	int has_alias = 0, first = 1, qvalid, someone;
+	int has_alias = 0, first = 1, qvalid, someone, r;
 	uint8_t f;
 
 	if(!pol)
@@ -367,7 +367,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = fz_u8(&z);
 	/* the query name: raw bytes or a table name */
 	qname = take_name(&z, f & 1, NULL, 0, NULL, 0, &qlen, pool, &npool);
-	qvalid = ddg_name_wire_len(qname, qlen) == (int)qlen;
+	/* a valid query name is passed with its exact length, as the module
+	 * does (ddg_chain_decide() requires it); an invalid one must be
+	 * refused */
+	r = ddg_name_wire_len(qname, qlen);
+	qvalid = r > 0;
+	if(qvalid)
+		qlen = (size_t)r;
 	/* a client of the input's choice: IPv4 or IPv6 */
 	memset(&own, 0, sizeof(own));
 	if(f & 2) {
