@@ -18,9 +18,6 @@
 #include "dyndns-guard/sign.h"
 #include "image.h"
 
-/** Ed25519 signature length */
-#define SIGLEN 64
-
 struct ddg_sign_key {
 	/** the key */
 	EVP_PKEY *pkey;
@@ -179,7 +176,7 @@ ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
 	size_t errlen)
 {
 	char sigpath[4096], tmp[4200], keyid[DDG_SIGN_KEYID_LEN + 1];
-	unsigned char sig[SIGLEN], b64[4 * ((SIGLEN + 2) / 3) + 1];
+	unsigned char sig[DDG_SIGN_LEN], b64[4 * ((DDG_SIGN_LEN + 2) / 3) + 1];
 	size_t siglen = sizeof(sig);
 	struct ddg_image img;
 	EVP_MD_CTX *ctx;
@@ -200,13 +197,13 @@ ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
 	ctx = EVP_MD_CTX_new();
 	ok = ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->pkey) > 0
 		&& EVP_DigestSign(ctx, sig, &siglen, img.base, img.len) > 0
-		&& siglen == SIGLEN;
+		&& siglen == DDG_SIGN_LEN;
 	EVP_MD_CTX_free(ctx);
 	ddg_image_free(&img);
 	if(!ok)
 		return fail(err, errlen, DDG_ERR_INVAL,
 			"%s: signing failed (is the key a private key?)", path);
-	EVP_EncodeBlock(b64, sig, SIGLEN);
+	EVP_EncodeBlock(b64, sig, DDG_SIGN_LEN);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if(fd < 0)
 		return fail(err, errlen, DDG_ERR_IO, "%s: %s", tmp,
@@ -260,61 +257,113 @@ field(const char *text, const char *key, char *out, size_t outlen)
 	return 0;
 }
 
+/** whether s is exactly DDG_SIGN_KEYID_LEN lowercase hex digits */
+static int
+is_key_id(const char *s)
+{
+	size_t i;
+	for(i = 0; i < DDG_SIGN_KEYID_LEN; i++)
+		if(!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+			s[i] <= 'f')))
+			return 0;
+	return s[i] == 0;
+}
+
+int
+ddg_sign_parse(const char *text, size_t len, const char *name,
+	struct ddg_sign_text *out, char *err, size_t errlen)
+{
+	char t[DDG_SIGN_MAXFILE + 1], v[512];
+	unsigned char sig[((sizeof(v) + 3) / 4) * 3];
+	unsigned char re[4 * ((DDG_SIGN_LEN + 2) / 3) + 1];
+	size_t b64len;
+	int dl;
+	if(len > DDG_SIGN_MAXFILE)
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: signature file too large", name);
+	if(len && memchr(text, 0, len))
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: malformed signature file (NUL byte)", name);
+	if(len)
+		memcpy(t, text, len);
+	t[len] = 0;
+	if(!field(t, "dyndns-guard-signature", v, sizeof(v)) ||
+		strcmp(v, "1") != 0)
+		return fail(err, errlen, DDG_ERR_SYNTAX, "%s: not a "
+			"dyndns-guard signature (version 1)", name);
+	if(!field(t, "algorithm", v, sizeof(v)) || strcmp(v, "ed25519"))
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: algorithm is not ed25519", name);
+	if(!field(t, "key-id", v, sizeof(v)))
+		return fail(err, errlen, DDG_ERR_SYNTAX, "%s: no key-id",
+			name);
+	if(!is_key_id(v))
+		return fail(err, errlen, DDG_ERR_SYNTAX, "%s: key-id is not "
+			"%d lowercase hex digits", name, DDG_SIGN_KEYID_LEN);
+	memcpy(out->key_id, v, DDG_SIGN_KEYID_LEN + 1);
+	if(!field(t, "signature", v, sizeof(v)))
+		return fail(err, errlen, DDG_ERR_SYNTAX, "%s: no signature "
+			"line", name);
+	b64len = strlen(v);
+	if(b64len != 4 * ((DDG_SIGN_LEN + 2) / 3))
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: signature has the wrong length", name);
+	dl = EVP_DecodeBlock(sig, (unsigned char *)v, (int)b64len);
+	if(dl < DDG_SIGN_LEN)
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: signature is not base64", name);
+	/* EVP_DecodeBlock ignores what the padding stands for and the
+	 * unused low bits of the last digit: only the one encoding of the
+	 * 64 bytes is a signature, so a file cannot be altered and still
+	 * verify */
+	EVP_EncodeBlock(re, sig, DDG_SIGN_LEN);
+	if(strcmp((const char *)re, v) != 0)
+		return fail(err, errlen, DDG_ERR_SYNTAX,
+			"%s: signature is not canonical base64", name);
+	memcpy(out->sig, sig, DDG_SIGN_LEN);
+	return DDG_OK;
+}
+
+int
+ddg_sign_verify_mem(const struct ddg_sign_key *key, const uint8_t *data,
+	size_t len, const char *sigtext, size_t siglen, const char *name,
+	char *err, size_t errlen)
+{
+	char keyid[DDG_SIGN_KEYID_LEN + 1];
+	struct ddg_sign_text st;
+	EVP_MD_CTX *ctx;
+	int r, ok;
+	r = ddg_sign_parse(sigtext, siglen, name, &st, err, errlen);
+	if(r != DDG_OK)
+		return r;
+	if(ddg_sign_key_id(key, keyid) != DDG_OK)
+		return fail(err, errlen, DDG_ERR_INVAL, "unusable public key");
+	if(strcmp(st.key_id, keyid) != 0)
+		return fail(err, errlen, DDG_ERR_INVAL, "%s: signed by another "
+			"key (key-id %s, expected %s)", name, st.key_id, keyid);
+	ctx = EVP_MD_CTX_new();
+	ok = ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) > 0
+		&& EVP_DigestVerify(ctx, st.sig, DDG_SIGN_LEN, len ? data :
+		(const uint8_t *)"", len) == 1;
+	EVP_MD_CTX_free(ctx);
+	if(!ok)
+		return fail(err, errlen, DDG_ERR_CORRUPT, "%s: bad signature: "
+			"the list does not match it", name);
+	return DDG_OK;
+}
+
 int
 ddg_sign_verify(const struct ddg_sign_key *key, const uint8_t *data,
 	size_t len, const char *sigpath, char *err, size_t errlen)
 {
-	char text[DDG_SIGN_MAXFILE + 1], v[512], keyid[DDG_SIGN_KEYID_LEN + 1];
-	unsigned char sig[((sizeof(v) + 3) / 4) * 3];
-	size_t n, b64len;
-	int dl, ok;
-	EVP_MD_CTX *ctx;
+	char text[DDG_SIGN_MAXFILE + 1];
+	size_t n;
 	FILE *f = fopen(sigpath, "r");
 	if(!f)
 		return fail(err, errlen, DDG_ERR_IO,
 			"%s: no signature: %s", sigpath, strerror(errno));
 	n = fread(text, 1, sizeof(text), f);
 	fclose(f);
-	if(n > DDG_SIGN_MAXFILE)
-		return fail(err, errlen, DDG_ERR_SYNTAX,
-			"%s: signature file too large", sigpath);
-	text[n] = 0;
-	if(memchr(text, 0, n))
-		return fail(err, errlen, DDG_ERR_SYNTAX,
-			"%s: malformed signature file (NUL byte)", sigpath);
-	if(!field(text, "dyndns-guard-signature", v, sizeof(v)) ||
-		strcmp(v, "1") != 0)
-		return fail(err, errlen, DDG_ERR_SYNTAX, "%s: not a "
-			"dyndns-guard signature (version 1)", sigpath);
-	if(!field(text, "algorithm", v, sizeof(v)) || strcmp(v, "ed25519"))
-		return fail(err, errlen, DDG_ERR_SYNTAX,
-			"%s: algorithm is not ed25519", sigpath);
-	if(ddg_sign_key_id(key, keyid) != DDG_OK)
-		return fail(err, errlen, DDG_ERR_INVAL, "unusable public key");
-	if(!field(text, "key-id", v, sizeof(v)))
-		return fail(err, errlen, DDG_ERR_SYNTAX, "%s: no key-id",
-			sigpath);
-	if(strcmp(v, keyid) != 0)
-		return fail(err, errlen, DDG_ERR_INVAL, "%s: signed by another "
-			"key (key-id %.16s, expected %s)", sigpath, v, keyid);
-	if(!field(text, "signature", v, sizeof(v)))
-		return fail(err, errlen, DDG_ERR_SYNTAX, "%s: no signature "
-			"line", sigpath);
-	b64len = strlen(v);
-	if(b64len != 4 * ((SIGLEN + 2) / 3))
-		return fail(err, errlen, DDG_ERR_SYNTAX,
-			"%s: signature has the wrong length", sigpath);
-	dl = EVP_DecodeBlock(sig, (unsigned char *)v, (int)b64len);
-	if(dl < SIGLEN)
-		return fail(err, errlen, DDG_ERR_SYNTAX,
-			"%s: signature is not base64", sigpath);
-	ctx = EVP_MD_CTX_new();
-	ok = ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) > 0
-		&& EVP_DigestVerify(ctx, sig, SIGLEN, len ? data :
-		(const uint8_t *)"", len) == 1;
-	EVP_MD_CTX_free(ctx);
-	if(!ok)
-		return fail(err, errlen, DDG_ERR_CORRUPT, "%s: bad signature: "
-			"the list does not match it", sigpath);
-	return DDG_OK;
+	return ddg_sign_verify_mem(key, data, len, text, n, sigpath, err,
+		errlen);
 }

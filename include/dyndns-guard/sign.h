@@ -9,6 +9,10 @@
  *	key-id: <first 16 hex digits of the SHA-256 of the raw public key>
  *	signature: <base64 of the 64-byte Ed25519 signature of FILE's bytes>
  *
+ * The key-id is 16 lowercase hex digits; the signature is the canonical
+ * base64 (RFC 4648) of the 64 bytes: 86 digits, the last with its unused
+ * low bits 0, then "==".
+ *
  * Keys are PEM files: BASENAME.key (PKCS#8 private key, mode 0600) and
  * BASENAME.pub (SubjectPublicKeyInfo).  Verification is all-or-nothing and
  * names the defect: missing signature, malformed signature file, signed by
@@ -27,6 +31,16 @@ struct ddg_sign_key;
 #define DDG_SIGN_MAXFILE 4096
 /** length of a key id in hex digits */
 #define DDG_SIGN_KEYID_LEN 16
+/** length of an Ed25519 signature in bytes */
+#define DDG_SIGN_LEN 64
+
+/** the contents of a signature file, as ddg_sign_parse() read them */
+struct ddg_sign_text {
+	/** the key-id: DDG_SIGN_KEYID_LEN lowercase hex digits and a NUL */
+	char key_id[DDG_SIGN_KEYID_LEN + 1];
+	/** the decoded signature */
+	uint8_t sig[DDG_SIGN_LEN];
+};
 
 /**
  * Generate an Ed25519 key pair into BASENAME.key and BASENAME.pub.
@@ -80,7 +94,45 @@ int ddg_sign_file(const struct ddg_sign_key *key, const char *path,
 	char *err, size_t errlen);
 
 /**
- * Verify bytes against a signature file.
+ * Parse the text of a signature file from memory (the one parser of the
+ * format; ddg_sign_verify() reads the file and uses it).  Lines are
+ * "key: value" (spaces and tabs before the value, spaces and a CR after
+ * it are ignored); the first line of each key counts, other lines are
+ * ignored.
+ * @param text: the file's bytes (need not be NUL-terminated).
+ * @param len: their number; over DDG_SIGN_MAXFILE is an error.
+ * @param name: the file name for messages.
+ * @param out: filled on success.
+ * @param err: filled on failure with "<name>: <defect>".
+ * @param errlen: its size.
+ * @return DDG_OK or DDG_ERR_SYNTAX (malformed: too large, a NUL byte, not
+ *	version 1, not ed25519, no or a malformed key-id or signature,
+ *	including a signature that is not canonical base64).
+ */
+int ddg_sign_parse(const char *text, size_t len, const char *name,
+	struct ddg_sign_text *out, char *err, size_t errlen);
+
+/**
+ * Verify bytes against the text of a signature file held in memory.
+ * @param key: a public key.
+ * @param data: the signed bytes.
+ * @param len: their length.
+ * @param sigtext: the signature file's bytes.
+ * @param siglen: their number.
+ * @param name: the signature file's name for messages.
+ * @param err: filled on failure with "<name>: <defect>".
+ * @param errlen: its size.
+ * @return DDG_OK, DDG_ERR_SYNTAX (malformed, see ddg_sign_parse()),
+ *	DDG_ERR_INVAL (signed by another key) or DDG_ERR_CORRUPT (the
+ *	signature does not match the data).
+ */
+int ddg_sign_verify_mem(const struct ddg_sign_key *key, const uint8_t *data,
+	size_t len, const char *sigtext, size_t siglen, const char *name,
+	char *err, size_t errlen);
+
+/**
+ * Verify bytes against a signature file (read, then
+ * ddg_sign_verify_mem()).
  * @param key: a public key.
  * @param data: the signed bytes (the whole list file).
  * @param len: their length.
