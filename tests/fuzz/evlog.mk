@@ -22,7 +22,7 @@ tests/fuzz/fuzz_evlog: $(srcdir)/tests/fuzz/fuzz_evlog.c \
 fuzz-evlog: tests/fuzz/fuzz_evlog
 	rm -rf tests/fuzz/work-evlog; mkdir -p tests/fuzz/work-evlog
 	cp $(srcdir)/tests/fuzz/corpus/evlog/* tests/fuzz/work-evlog/
-	./tests/fuzz/fuzz_evlog -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+	./tests/fuzz/fuzz_evlog -max_total_time=$(FUZZ_TIME) -max_len=8192 \
 		tests/fuzz/work-evlog
 
 fuzz: fuzz-evlog

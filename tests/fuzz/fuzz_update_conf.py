@@ -27,7 +27,9 @@ Modes:
   fuzz_update_conf.py --tool T --one FILE
       check one file: prints "ok" or the finding; exit 0 or 1.
   fuzz_update_conf.py --tool T --merge OUT DIR...
-      keep the smallest file of every outcome (and every finding) in OUT.
+      keep in OUT every named file (seeds, reproducers) and the smallest
+      file of every coarse outcome (exit status, first words) among
+      the files named by hash, as the fuzzer saves them.
 Standard library only.
 """
 import argparse
@@ -196,6 +198,14 @@ def outcome(rc, err):
     m = re.sub(r"\"[^\"]*\"", '""', m)
     m = re.sub(r"[0-9]+", "N", m)
     return "rc=2 " + m[:120]
+
+
+def coarse(oc):
+    """The exit status and the first words of the message that hold no
+    quote (the values are quoted): which check rejected the input, not
+    which value (for --merge, to keep the corpus small)."""
+    return " ".join([w for w in oc.split() if not re.search(r"[\"']", w)]
+                    [:4])
 
 
 # ------------------------------------------------------------- mutations
@@ -387,18 +397,26 @@ def do_merge(args):
     try:
         r = Runner(args.tool, work)
         best = {}
+        keep = []
         for d in args.dirs:
             for n, data in read_dir(d):
                 oc, finding = r.run(data)
-                key = ("finding " + finding_class(finding)) if finding else oc
+                if not re.fullmatch(r"[0-9a-f]{16}", n):
+                    # a named seed or reproducer: always kept
+                    keep.append((n, data))
+                    continue
+                key = ("finding " + finding_class(finding)) if finding \
+                    else coarse(oc)
                 if key not in best or len(data) < len(best[key][1]) or \
                         (len(data) == len(best[key][1]) and n < best[key][0]):
                     best[key] = (n, data)
         os.makedirs(args.merge, exist_ok=True)
-        for key, (n, data) in sorted(best.items()):
+        for key, (n, data) in sorted(best.items()) + \
+                [(None, k) for k in keep]:
             with open(os.path.join(args.merge, n), "wb") as f:
                 f.write(data)
-        print("merged %d outcomes into %s" % (len(best), args.merge))
+        print("merged %d named files and %d outcomes into %s"
+              % (len(keep), len(best), args.merge))
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
