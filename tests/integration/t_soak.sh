@@ -156,8 +156,12 @@ p=$(head -1 "$WORK/probe-module.out")
 expect_match "module: the probe ran" "^probes [1-9][0-9]* " "$p"
 expect_match "module: no blocked name answered with its real data" " leaks 0 " "$p"
 expect_match "module: every probe of a blocked name got NXDOMAIN (or SERVFAIL when its resolution failed)" " other 0 " "$p"
-expect_match "module: the list was replaced under load" "list set [0-9]* in force" "$(cat "$LOG")"
-expect_nomatch "module: no swap was refused" "refused" "$(cat "$LOG")"
+# the log holds an event line per blocked answer (gigabytes in make soak):
+# grep the file, never read it into the shell
+n=$(grep -c "list set [0-9]* in force" "$LOG")
+expect_match "module: the list was replaced under load ($n swaps)" "^[1-9]" "$n"
+n=$(grep -c "refused" "$LOG")
+expect_eq "module: no swap was refused" 0 "$n"
 # SERVFAIL per query sent, against the run without the module.  A rare one
 # is an upstream time-out when dnsperf, Unbound and NSD share two cores and
 # the module resolves a little more (answers of blocked names are never
