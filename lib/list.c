@@ -18,6 +18,7 @@
 
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/list.h"
+#include "dyndns-guard/sfilter.h"
 #include "dyndns-guard/list_format.h"
 #include "dyndns-guard/name.h"
 #include "bytes.h"
@@ -67,6 +68,9 @@ struct ddg_list {
 	uint64_t *idxheap;
 	/** header information */
 	struct ddg_list_info info;
+	/** the suffix filter over the entries, built at open from the
+	 * validated keys: the "no" of most lookups, without the index */
+	struct ddg_sfilter filt;
 };
 
 /** format an error "<name>: <reason> at byte offset N" */
@@ -895,6 +899,49 @@ fail_free:
 	return DDG_ERR_NOMEM;
 }
 
+/** entry i's key */
+static inline const uint8_t *ekey(const struct ddg_list *l, uint32_t i,
+	size_t *kl);
+
+/** fill the suffix filter from the validated, sorted keys */
+static int
+build_filter(struct ddg_list *l)
+{
+	struct ddg_sfilter_key_state st;
+	const uint8_t *prev = NULL;
+	size_t plen = 0;
+	size_t members = 0;
+	uint32_t i;
+	int r;
+	/* size: the entries and their distinct ancestors, which are the
+	 * labels a key has beyond the prefix it shares with the one before */
+	for(i = 0; i < l->n; i++) {
+		size_t kl, c, j;
+		const uint8_t *k = ekey(l, i, &kl);
+		c = prev ? cpl(prev, plen, k, kl) : 0;
+		members++;
+		for(j = c; j + 1 < kl; j++)
+			members += k[j] == 0;
+		prev = k;
+		plen = kl;
+	}
+	prev = NULL;
+	plen = 0;
+	r = ddg_sfilter_init(&l->filt, members);
+	if(r != DDG_OK)
+		return r;
+	ddg_sfilter_key_state_init(&st);
+	for(i = 0; i < l->n; i++) {
+		size_t kl;
+		const uint8_t *k = ekey(l, i, &kl);
+		ddg_sfilter_add_key(&l->filt, &st, k, kl,
+			prev ? cpl(prev, plen, k, kl) : 0);
+		prev = k;
+		plen = kl;
+	}
+	return DDG_OK;
+}
+
 int
 ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
 	struct ddg_list **out, char *err, size_t errlen)
@@ -912,7 +959,13 @@ ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
 			"out of memory");
 	r = validate(l, buf ? buf : (const uint8_t *)"", len, name, err,
 		errlen);
+	if(r == DDG_OK)
+		r = build_filter(l);
 	if(r != DDG_OK) {
+		if(r == DDG_ERR_NOMEM)
+			(void)fail(err, errlen, r, name, 0, "out of memory");
+		free(l->cat);
+		index_free(l);
 		free(l);
 		return r;
 	}
@@ -972,6 +1025,7 @@ ddg_list_close(struct ddg_list *list)
 	if(!list)
 		return;
 	ddg_image_free(&list->img);
+	ddg_sfilter_free(&list->filt);
 	free(list->cat);
 	index_free(list);
 	free(list);
@@ -1100,43 +1154,41 @@ int
 ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
 	size_t qname_len, struct ddg_list_match *m)
 {
+	struct ddg_sfilter_hit hit;
 	uint8_t key[DDG_NAME_MAXKEY];
-	int wl, klen, nlab, k, skip;
+	uint16_t end[128];
+	int klen, r, d, nend = 0, j;
 	int64_t f;
-	uint32_t i;
-	size_t c = 0, j, kl;
+	size_t c = 0;
 
-	wl = ddg_name_wire_len(qname, qname_len);
-	if(wl < 0)
-		return DDG_ERR_SYNTAX;
-	if(!list || list->n == 0)
-		return 0;
+	/* the filter: most names stop here, after one or two labels */
+	r = ddg_sfilter_probe(list ? &list->filt : NULL, qname, qname_len,
+		&hit);
+	if(r <= 0 || !list || list->n == 0)
+		return r;
+	/* some suffix may be listed: the key, and where each label ends */
 	klen = ddg_name_key(qname, key);
-	f = search_le(list, key, (size_t)klen, &c);
-	if(f < 0)
-		return 0;
-	/* the first of f and its ancestors no longer than c */
-	i = (uint32_t)f;
-	while((kl = eklen(list, i)) > c) {
-		i = ddg_get32(erec(list, i) + DDG_LE_PARENT);
-		if(i == DDG_LIST_NO_PARENT)
-			return 0;
+	for(j = 0; j < klen; j++)
+		if(key[j] == 0)
+			end[++nend - 1] = (uint16_t)(j + 1);
+	/* the deepest candidate that really is an entry is the longest
+	 * match: every listed suffix is a candidate */
+	for(d = hit.labels; d >= 1; d--) {
+		size_t plen;
+		if(!(hit.cand[(d - 1) >> 6] & (1ULL << ((d - 1) & 63))))
+			continue;
+		plen = end[d - 1];
+		f = search_le(list, key, plen, &c);
+		if(f < 0 || c != plen || eklen(list, (uint32_t)f) != plen)
+			continue;	/* a false positive of the filter */
+		m->zone_off = hit.off[hit.labels - d];
+		m->zone_labels = d;
+		m->entry = (uint32_t)f;
+		m->category = ddg_get16(erec(list, (uint32_t)f) + DDG_LE_CAT);
+		m->category_name = list->cat[m->category];
+		return 1;
 	}
-	/* labels of the entry: separators in its key, which is the query
-	 * key's first kl bytes */
-	k = 0;
-	for(j = 0; j < kl; j++)
-		k += key[j] == 0;
-	nlab = ddg_name_label_count(qname);
-	skip = nlab - k;
-	m->zone_off = 0;
-	while(skip-- > 0)
-		m->zone_off += (size_t)qname[m->zone_off] + 1;
-	m->zone_labels = k;
-	m->entry = i;
-	m->category = ddg_get16(erec(list, i) + DDG_LE_CAT);
-	m->category_name = list->cat[m->category];
-	return 1;
+	return 0;
 }
 
 void
