@@ -118,6 +118,9 @@ struct ddg_mod {
 	struct ddg_policy* policy;
 	/** JSON event writer, or NULL */
 	struct ddg_evlog* evlog;
+	/** the text lines of events, handed to Unbound's log by a writer
+	 * thread (log-text: yes), or NULL */
+	struct ddg_evlog* textlog;
 	/** Ed25519 public key for list signatures (struct ddg_sign_key*),
 	 * or NULL */
 	void* pubkey;

@@ -207,6 +207,8 @@ mod_free(struct ddg_mod* m)
 		return;
 	if(m->evlog)
 		ddg_evlog_close(m->evlog);
+	if(m->textlog)
+		ddg_evlog_close(m->textlog);
 	ddgm_listset_free(atomic_load(&m->cur));
 	ddg_sign_key_free((struct ddg_sign_key*)m->pubkey);
 	ddg_policy_free(m->policy);
@@ -251,6 +253,15 @@ evlog_report(void* arg, enum ddg_evlog_report kind, const char* msg)
 		log_warn("dyndns-guard: %s", msg);
 	else
 		log_err("dyndns-guard: %s", msg);
+}
+
+/** the text event lines, from the text writer's thread, to Unbound's
+ * log: the worker that made the event only copied it into a ring */
+static void
+text_sink(void* arg, const char* line, size_t len)
+{
+	(void)arg; (void)len;
+	log_info("%s", line);
 }
 
 /**
@@ -327,6 +338,19 @@ mod_load(struct ddg_mod* m)
 			return 0;
 		}
 		ddgm_note_logfile(m);
+	}
+	if(m->conf->log_text) {
+		struct ddg_evlog_opts eo;
+		memset(&eo, 0, sizeof(eo));
+		eo.report = evlog_report;
+		eo.sink = text_sink;
+		eo.ring_size = 1024 * 1024;
+		r = ddg_evlog_open_opts("Unbound's log (text events)", &eo,
+			&m->textlog, err, sizeof(err));
+		if(r != DDG_OK) {
+			log_err("dyndns-guard: log-text: %s", err);
+			return 0;
+		}
 	}
 	return 1;
 }
@@ -757,14 +781,18 @@ response_cb(struct module_qstate* qstate, struct dns_msg* response, int id,
 /* ---------------------------------------------------------------- */
 /* events                                                           */
 
-/** write one event to Unbound's log and the JSON file */
+/** hand one event to the writers of Unbound's log and of the JSON file:
+ * a copy into each ring, no system call and no wait */
 static void
 emit(struct ddg_mod* m, struct ddg_event* ev)
 {
 	char line[DDG_EVENT_LINE_MIN];
 	clock_gettime(CLOCK_REALTIME, &ev->ts);
-	if(ddg_event_format_text(ev, line, sizeof(line)) > 0)
-		log_info("%s", line);
+	if(m->textlog) {
+		int n = ddg_event_format_text(ev, line, sizeof(line));
+		if(n > 0)
+			(void)ddg_evlog_write(m->textlog, line, (size_t)n);
+	}
 	if(m->evlog) {
 		int n = ddg_event_format_json(ev, line, sizeof(line));
 		if(n > 0)

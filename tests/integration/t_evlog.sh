@@ -69,6 +69,40 @@ write_root_zone
 write_unbound_conf
 write_test_list || fail "test list compiles"
 
+# ---- 0. the text lines in Unbound's log: written by the module's writer
+# thread (log-text: yes, the default), or not at all (log-text: no), the
+# JSON file either way
+write_ddg_conf '	list: "dyndns.dgl"
+	mode: log
+	log-file: "events0.json"'
+if ub_start; then
+	q +short foo.duckdns.org A >/dev/null
+	check "log-text: yes (default): the event as a text line in Unbound's log" \
+		wait_log "info: \[dyndns-guard\] .*qname=foo.duckdns.org"
+	ub_stop
+else
+	fail "unbound starts (log-text default)"
+	ub_stop
+fi
+write_ddg_conf '	list: "dyndns.dgl"
+	mode: log
+	log-text: no
+	log-file: "events0.json"'
+: > "$LOG"
+if ub_start; then
+	q +short bar.duckdns.org A >/dev/null
+	i=0
+	while ! grep -q '"bar.duckdns.org' "$WORK/events0.json" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	check "log-text: no: the event is in the JSON file" grep -q '"bar.duckdns.org' "$WORK/events0.json"
+	expect_eq "log-text: no: no text line in Unbound's log" 0 "$(count_log '\[dyndns-guard\] .*qname=bar.duckdns.org')"
+	ub_stop
+else
+	fail "unbound starts (log-text: no)"
+	ub_stop
+fi
+
 # ---- 1. a FIFO without reader
 mkfifo "$WORK/events.fifo"
 write_ddg_conf '	list: "dyndns.dgl"
