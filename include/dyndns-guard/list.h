@@ -11,10 +11,11 @@
  *
  * A struct ddg_list is immutable once ddg_list_open() returned it; any number
  * of threads may call ddg_list_match() on it concurrently.  The search index
- * is part of the file and, on a little-endian host, used in place in the
- * list's memory: an open list holds no per-entry memory besides the file's
- * bytes (a big-endian host keeps a native copy of the index, about 9 bytes
- * per entry).
+ * over the blocks is part of the file and, on a little-endian host, used in
+ * place in the list's memory; besides the file's bytes an open list holds
+ * its suffix filter (sfilter.h, about 1.9 bytes per entry), filled while the
+ * entries are validated, which answers most lookups of names that match
+ * nothing without touching the entries.
  */
 #ifndef DDG_LIST_H
 #define DDG_LIST_H
@@ -109,7 +110,8 @@ int ddg_list_open_mem(const uint8_t *buf, size_t len, struct ddg_list **out,
 void ddg_list_close(struct ddg_list *list);
 
 /**
- * Longest listed suffix of a name, at label boundaries.
+ * Longest listed suffix of a name, at label boundaries: the suffix filter's
+ * candidates, deepest first, each searched exactly.
  * No allocation and no system calls.
  * @param list: an opened list.
  * @param qname: wire-form name as Unbound hands it over (any case).
