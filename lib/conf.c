@@ -584,6 +584,8 @@ k_bool(struct parser *p, const struct keydef *k, char **v, int n)
 		c->check_cname = val;
 	else if(is(k->name, "log-cache-hits"))
 		c->log_cache_hits = val;
+	else if(is(k->name, "log-text"))
+		c->log_text = val;
 	else
 		c->require_signature = val;
 	return DDG_OK;
@@ -644,6 +646,7 @@ static const struct keydef keys[] = {
 	{ "check-cname", 1, 1, k_bool },
 	{ "log-file", 1, 1, k_path },
 	{ "log-cache-hits", 1, 1, k_bool },
+	{ "log-text", 1, 1, k_bool },
 	{ "fail-mode", 1, 1, k_failmode },
 	{ "reload-check", 1, 1, k_seconds },
 	{ "public-key", 1, 1, k_path },
@@ -804,6 +807,7 @@ ddg_conf_new_default(void)
 	c->ede = 1;
 	c->check_cname = 1;
 	c->log_cache_hits = 1;
+	c->log_text = 1;
 	c->fail_mode = DDG_FAIL_OPEN;
 	c->reload_check = 60;
 	c->require_signature = 0;
@@ -1449,6 +1453,7 @@ ddg_conf_print(const struct ddg_conf *c, FILE *out)
 	}
 	fprintf(out, "\tlog-cache-hits: %s\n", c->log_cache_hits ? "yes" :
 		"no");
+	fprintf(out, "\tlog-text: %s\n", c->log_text ? "yes" : "no");
 	fprintf(out, "\tfail-mode: %s\n", c->fail_mode == DDG_FAIL_CLOSED ?
 		"closed" : "open");
 	fprintf(out, "\treload-check: %u\n", (unsigned)c->reload_check);

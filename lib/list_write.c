@@ -213,12 +213,25 @@ align_sec(size_t v)
 	return (v + (DDG_LIST_ALIGN - 1)) & ~(size_t)(DDG_LIST_ALIGN - 1);
 }
 
+/** the shared-prefix byte of an entry after prev in a block: their
+ * common prefix, at most 255 */
+static size_t
+shared_of(const struct lw_ent *prev, const struct lw_ent *e)
+{
+	size_t c = 0, m = prev->klen < e->klen ? prev->klen : e->klen;
+	if(m > 255)
+		m = 255;
+	while(c < m && prev->key[c] == e->key[c])
+		c++;
+	return c;
+}
+
 int
 ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	uint8_t **out, size_t *outlen, struct ddg_lw_stats *st)
 {
 	struct ddg_lw_stats s;
-	uint32_t *keep = NULL, *parent = NULL, nk = 0;
+	uint32_t *keep = NULL, *parent = NULL, nk = 0, nb;
 	uint16_t *used = NULL, *remap = NULL, nused = 0;
 	uint8_t *buf = NULL;
 	size_t i, catsize = 0, srcsize, keysize = 0, off_cat, off_src, off_ent,
@@ -306,12 +319,26 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 		free(order);
 		/* keep order[] semantics: write names in sorted order below */
 	}
+	/* the blocks: front-coded keys, DDG_LIST_BLOCK a block */
+	nb = ddg_list_blocks(nk);
+	keysize = 0;
+	{
+		uint32_t j;
+		for(j = 0; j < nk; j++) {
+			struct lw_ent *e = &lw->ent[keep[j]];
+			size_t sh = j % DDG_LIST_BLOCK ? shared_of(
+				&lw->ent[keep[j - 1]], e) : 0;
+			keysize += 1 + ddg_list_varint_len((uint32_t)(e->klen -
+				sh)) + ddg_list_varint_len(remap[e->cat]) +
+				(e->klen - sh);
+		}
+	}
 	srcsize = lw->srclen + 1;
 	off_cat = DDG_LIST_HDR_SIZE;
 	off_src = align_sec(off_cat + catsize);
 	off_ent = align_sec(off_src + srcsize);
-	off_idx = align_sec(off_ent + (size_t)nk * DDG_LIST_ENTRY_SIZE);
-	nlvl = ddg_list_index_layout(nk, lvcnt, lvoff, &idxsize);
+	off_idx = align_sec(off_ent + (size_t)nb * DDG_LIST_BLKREC_SIZE);
+	nlvl = ddg_list_index_layout(nb, lvcnt, lvoff, &idxsize);
 	if(idxsize > UINT32_MAX) {
 		r = DDG_ERR_RANGE;
 		goto out;
@@ -320,7 +347,7 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	total = off_key + keysize;
 	if(catsize > UINT32_MAX || srcsize > UINT32_MAX ||
 		keysize > UINT32_MAX || off_key > UINT32_MAX ||
-		(uint64_t)nk * DDG_LIST_ENTRY_SIZE > UINT32_MAX) {
+		(uint64_t)nb * DDG_LIST_BLKREC_SIZE > UINT32_MAX) {
 		r = DDG_ERR_RANGE;
 		goto out;
 	}
@@ -339,8 +366,8 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	ddg_put32(buf + DDG_LH_CAT_SIZE, (uint32_t)catsize);
 	ddg_put32(buf + DDG_LH_SRC_OFF, (uint32_t)off_src);
 	ddg_put32(buf + DDG_LH_SRC_SIZE, (uint32_t)srcsize);
-	ddg_put32(buf + DDG_LH_ENT_OFF, (uint32_t)off_ent);
-	ddg_put32(buf + DDG_LH_ENT_SIZE, (uint32_t)nk * DDG_LIST_ENTRY_SIZE);
+	ddg_put32(buf + DDG_LH_BLK_OFF, (uint32_t)off_ent);
+	ddg_put32(buf + DDG_LH_BLK_SIZE, (uint32_t)nb * DDG_LIST_BLKREC_SIZE);
 	ddg_put32(buf + DDG_LH_KEY_OFF, (uint32_t)off_key);
 	ddg_put32(buf + DDG_LH_KEY_SIZE, (uint32_t)keysize);
 	ddg_put32(buf + DDG_LH_IDX_OFF, (uint32_t)off_idx);
@@ -359,23 +386,30 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	}
 	if(lw->srclen)
 		memcpy(buf + off_src, lw->src, lw->srclen);
-	/* entries and keys */
+	/* block table, blocks, search index level 0 */
 	{
 		size_t ko = 0;
 		uint32_t j;
 		for(j = 0; j < nk; j++) {
 			struct lw_ent *e = &lw->ent[keep[j]];
-			uint8_t *rec = buf + off_ent +
-				(size_t)j * DDG_LIST_ENTRY_SIZE;
-			ddg_put32(rec + DDG_LE_KEYOFF, (uint32_t)ko);
-			ddg_put16(rec + DDG_LE_KEYLEN, e->klen);
-			ddg_put16(rec + DDG_LE_CAT, remap[e->cat]);
-			ddg_put32(rec + DDG_LE_PARENT, parent[j]);
-			memcpy(buf + off_key + ko, e->key, e->klen);
-			ko += e->klen;
-			/* search index level 0 */
-			ddg_put64(buf + off_idx + lvoff[0] + (size_t)j * 8,
-				ddg_list_key_prefix(e->key, e->klen));
+			size_t sh = 0;
+			uint8_t *o;
+			if(j % DDG_LIST_BLOCK == 0) {
+				ddg_put32(buf + off_ent + (size_t)(j /
+					DDG_LIST_BLOCK) * DDG_LIST_BLKREC_SIZE,
+					(uint32_t)ko);
+				ddg_put64(buf + off_idx + lvoff[0] +
+					(size_t)(j / DDG_LIST_BLOCK) * 8,
+					ddg_list_key_prefix(e->key, e->klen));
+			} else
+				sh = shared_of(&lw->ent[keep[j - 1]], e);
+			o = buf + off_key + ko;
+			*o++ = (uint8_t)sh;
+			o += ddg_list_varint_put(o, (uint32_t)(e->klen - sh));
+			o += ddg_list_varint_put(o, remap[e->cat]);
+			memcpy(o, e->key + sh, e->klen - sh);
+			o += e->klen - sh;
+			ko = (size_t)(o - (buf + off_key));
 		}
 	}
 	/* search index: padding, then the upper levels */

@@ -172,6 +172,9 @@ struct ddg_conf {
 	char *log_file;
 	/** log-cache-hits: 1 (default) or 0 */
 	int log_cache_hits;
+	/** log-text: events also as text lines in Unbound's log, 1
+	 * (default) or 0 */
+	int log_text;
 	/** fail-mode: DDG_FAIL_OPEN (default) or DDG_FAIL_CLOSED */
 	enum ddg_fail_mode fail_mode;
 	/** reload-check: seconds between checks of the list files,

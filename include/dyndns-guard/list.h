@@ -164,13 +164,13 @@ int ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
  * The lookup key of the i-th entry.
  * @param list: an opened list.
  * @param i: entry index.
- * @param key: set to point at the key inside the list's memory (valid
- *	until ddg_list_close()).
+ * @param key: output buffer of DDG_NAME_MAXKEY bytes (entries are front
+ *	coded in the file: the key is rebuilt here).
  * @param keylen: set to the key length.
  * @return DDG_OK or DDG_ERR_RANGE.
  */
 int ddg_list_entry_key(const struct ddg_list *list, uint32_t i,
-	const uint8_t **key, size_t *keylen);
+	uint8_t *key, size_t *keylen);
 
 /**
  * Find the entry with exactly this name (case-insensitive).

@@ -47,7 +47,7 @@ struct ddg_decision {
 	/** why the action is what it is */
 	enum ddg_reason reason;
 	/** 1 when a zone: rule or a list entry matched, else 0 (all other
-	 * fields below except network then hold their "none" values) */
+	 * fields below then hold their "none" values) */
 	int matched;
 	/** 1 when a zone: rule decided, 0 when a list entry did */
 	int from_rule;
@@ -68,7 +68,8 @@ struct ddg_decision {
 	/** index of the zone: rule in conf->zones order, or -1 */
 	int rule_index;
 	/** index of the client's network in conf->networks order, or -1
-	 * (no client, or in no network); set even when nothing matched */
+	 * (no client, in no network, or nothing matched: a name that
+	 * matches nothing is decided without looking at the client) */
 	int network;
 	/** name of the client's network, or NULL; points into the policy */
 	const char *network_name;
