@@ -6,8 +6,8 @@ check_PROGRAMS += tests/unit/check_name tests/unit/check_list \
 TESTS += tests/unit/check_name tests/unit/check_list \
 	tests/unit/check_compile tests/unit/check_sign tests/unit/check_sfilter
 endif
-TESTS += tests/unit/t_cli.sh
-EXTRA_DIST += tests/unit/t_cli.sh tests/unit/tap.sh
+TESTS += tests/unit/t_cli.sh tests/unit/t_export.sh
+EXTRA_DIST += tests/unit/t_cli.sh tests/unit/t_export.sh tests/unit/tap.sh
 
 tests_unit_check_name_SOURCES = tests/unit/check_name.c
 tests_unit_check_name_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
