@@ -209,6 +209,7 @@ mod_free(struct ddg_mod* m)
 		ddg_evlog_close(m->evlog);
 	if(m->textlog)
 		ddg_evlog_close(m->textlog);
+	free(m->text_path);
 	ddgm_listset_free(atomic_load(&m->cur));
 	ddg_sign_key_free((struct ddg_sign_key*)m->pubkey);
 	ddg_policy_free(m->policy);
@@ -262,6 +263,74 @@ text_sink(void* arg, const char* line, size_t len)
 {
 	(void)arg; (void)len;
 	log_info("%s", line);
+}
+
+/**
+ * Open the writer of the events' text lines.  When Unbound logs to a file,
+ * the lines are appended to that file by the writer thread, a batch in
+ * one write(2), each with the prefix Unbound gives its own lines (the
+ * worker formats it; the file is opened in append mode, as Unbound opens
+ * it, so whole lines never mix).  With syslog or stderr, the writer thread
+ * hands each line to Unbound's logger instead.
+ * @return 0 on failure (logged).
+ */
+static int
+text_open(struct ddg_mod* m)
+{
+	struct config_file* cfg = m->env->cfg;
+	struct ddg_evlog_opts eo;
+	char err[DDG_ERR_LEN];
+	const char* lf = cfg ? cfg->logfile : NULL;
+	int r;
+	memset(&eo, 0, sizeof(eo));
+	eo.report = evlog_report;
+	eo.ring_size = 1024 * 1024;
+	if(cfg && !cfg->use_syslog && lf && lf[0]) {
+		const char* ident = cfg->log_identity && cfg->log_identity[0] ?
+			cfg->log_identity : program_invocation_short_name;
+		/* as log_init(): inside the chroot the path loses its
+		 * prefix */
+		if(cfg->chrootdir && cfg->chrootdir[0] && strncmp(lf,
+			cfg->chrootdir, strlen(cfg->chrootdir)) == 0)
+			lf += strlen(cfg->chrootdir);
+		m->text_path = strdup(lf);
+		if(!m->text_path) {
+			log_err("dyndns-guard: out of memory");
+			return 0;
+		}
+		r = snprintf(m->text_prefix, sizeof(m->text_prefix),
+			"%s[%d:0] info: ", ident ? ident : "unbound",
+			(int)getpid());
+		if(r < 0 || r >= (int)sizeof(m->text_prefix))
+			r = snprintf(m->text_prefix, sizeof(m->text_prefix),
+				"unbound[%d:0] info: ", (int)getpid());
+		m->text_prefix_len = (size_t)r;
+		m->text_time_ascii = cfg->log_time_ascii;
+		r = ddg_evlog_open_opts(m->text_path, &eo, &m->textlog, err,
+			sizeof(err));
+		if(r == DDG_OK) {
+			ddgm_note_textfile(m);
+			verbose(VERB_OPS, "dyndns-guard: event text lines are "
+				"appended to %s", lf);
+			return 1;
+		}
+		/* e.g. not writable after Unbound dropped its privileges:
+		 * through Unbound's logger then */
+		log_warn("dyndns-guard: cannot append the event text lines to "
+			"%s (%s): handing them to Unbound's logger", lf, err);
+		free(m->text_path);
+		m->text_path = NULL;
+	}
+	eo.sink = text_sink;
+	r = ddg_evlog_open_opts("Unbound's log (event text lines)", &eo,
+		&m->textlog, err, sizeof(err));
+	if(r != DDG_OK) {
+		log_err("dyndns-guard: log-text: %s", err);
+		return 0;
+	}
+	verbose(VERB_OPS, "dyndns-guard: event text lines go to Unbound's "
+		"logger (%s)", cfg && cfg->use_syslog ? "syslog" : "stderr");
+	return 1;
 }
 
 /**
@@ -339,19 +408,8 @@ mod_load(struct ddg_mod* m)
 		}
 		ddgm_note_logfile(m);
 	}
-	if(m->conf->log_text) {
-		struct ddg_evlog_opts eo;
-		memset(&eo, 0, sizeof(eo));
-		eo.report = evlog_report;
-		eo.sink = text_sink;
-		eo.ring_size = 1024 * 1024;
-		r = ddg_evlog_open_opts("Unbound's log (text events)", &eo,
-			&m->textlog, err, sizeof(err));
-		if(r != DDG_OK) {
-			log_err("dyndns-guard: log-text: %s", err);
-			return 0;
-		}
-	}
+	if(m->conf->log_text && !text_open(m))
+		return 0;
 	return 1;
 }
 
@@ -781,17 +839,66 @@ response_cb(struct module_qstate* qstate, struct dns_msg* response, int id,
 /* ---------------------------------------------------------------- */
 /* events                                                           */
 
+/**
+ * The prefix Unbound's logger gives a line ("[1700000000] unbound[1:0]
+ * info: ", or with log-time-ascii "Nov 14 22:13:20 unbound[1:0] info: "),
+ * into buf (at least 160 bytes).  The local time of log-time-ascii is
+ * computed once a second per thread.
+ * @return its length.
+ */
+static size_t
+text_prefix(struct ddg_mod* m, time_t now, char* buf)
+{
+	static __thread time_t tsec = -1;
+	static __thread char tbuf[32];
+	static __thread size_t tlen;
+	size_t n = 0;
+	if(m->text_time_ascii) {
+		if(now != tsec) {
+			struct tm tm;
+			tlen = localtime_r(&now, &tm) ? strftime(tbuf,
+				sizeof(tbuf), "%b %d %H:%M:%S", &tm) : 0;
+			tsec = now;
+		}
+		if(tlen) {
+			memcpy(buf, tbuf, tlen);
+			buf[tlen] = ' ';
+			n = tlen + 1;
+		}
+	}
+	if(n == 0) {
+		/* "[" epoch "] " */
+		char d[24];
+		int k = 0;
+		unsigned long long v = (unsigned long long)(now < 0 ? 0 : now);
+		do {
+			d[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while(v && k < (int)sizeof(d));
+		buf[n++] = '[';
+		while(k > 0)
+			buf[n++] = d[--k];
+		buf[n++] = ']';
+		buf[n++] = ' ';
+	}
+	memcpy(buf + n, m->text_prefix, m->text_prefix_len);
+	return n + m->text_prefix_len;
+}
+
 /** hand one event to the writers of Unbound's log and of the JSON file:
  * a copy into each ring, no system call and no wait */
 static void
 emit(struct ddg_mod* m, struct ddg_event* ev)
 {
-	char line[DDG_EVENT_LINE_MIN];
+	char line[DDG_EVENT_LINE_MIN + 160];
 	clock_gettime(CLOCK_REALTIME, &ev->ts);
 	if(m->textlog) {
-		int n = ddg_event_format_text(ev, line, sizeof(line));
+		size_t p = m->text_path ? text_prefix(m, ev->ts.tv_sec, line) :
+			0;
+		int n = ddg_event_format_text(ev, line + p,
+			sizeof(line) - p);
 		if(n > 0)
-			(void)ddg_evlog_write(m->textlog, line, (size_t)n);
+			(void)ddg_evlog_write(m->textlog, line, p + (size_t)n);
 	}
 	if(m->evlog) {
 		int n = ddg_event_format_json(ev, line, sizeof(line));
