@@ -1213,6 +1213,15 @@ entry_at(const struct ddg_list *l, uint32_t i, struct cursor *c)
 }
 
 int
+ddg_list_may_match(const struct ddg_list *list, const uint8_t *qname,
+	size_t qname_len)
+{
+	struct ddg_sfilter_hit hit;
+	return ddg_sfilter_probe(list ? &list->filt : NULL, qname, qname_len,
+		&hit);
+}
+
+int
 ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
 	size_t qname_len, struct ddg_list_match *m)
 {

@@ -629,6 +629,33 @@ explain_client(const struct ddg_policy *p, const struct sockaddr *client,
 }
 
 int
+ddg_policy_may_match(const struct ddg_policy *p,
+	const struct ddg_list *const *lists, size_t nlists,
+	const uint8_t *qname, size_t qname_len)
+{
+	struct ddg_sfilter_hit hit;
+	size_t i;
+	int valid = 0;
+
+	if(!p || !qname)
+		return 1;
+	if(p->nrules) {
+		if(ddg_sfilter_probe(&p->rfilt, qname, qname_len, &hit) != 0)
+			return 1;
+		valid = 1;
+	}
+	for(i = 0; i < nlists; i++) {
+		if(!lists || !lists[i])
+			continue;
+		if(ddg_list_may_match(lists[i], qname, qname_len) != 0)
+			return 1;
+		valid = 1;
+	}
+	/* nothing probed: still an invalid name must reach decide */
+	return valid ? 0 : ddg_name_wire_len(qname, qname_len) < 0;
+}
+
+int
 ddg_policy_decide(const struct ddg_policy *p,
 	const struct ddg_list *const *lists, size_t nlists,
 	const struct sockaddr *client, const uint8_t *qname, size_t qname_len,

@@ -924,13 +924,17 @@ reply_event(struct ddg_mod* m, struct ddgm_listset* ls, int type,
 	enum ddg_match_kind match = DDG_MATCH_QNAME;
 	const char* ruleset;
 	size_t i;
-	memset(&chain, 0, sizeof(chain));
+	int alias = m->conf->check_cname && rep && has_alias(rep);
 	if(type == inplace_cb_reply && qstate) {
-		if(qs_nomatch(qstate, id) && (!m->conf->check_cname ||
-			!has_alias(rep)))
+		if(qs_nomatch(qstate, id) && !alias)
 			return; /* decided in op_new: nothing matched */
 		q = qs_peek(qstate, id);
 	}
+	if(!(q && q->applied) && !alias && ddg_policy_may_match(m->policy,
+		(const struct ddg_list* const*)ls->lists, ls->n, qinfo->qname,
+		qinfo->qname_len) == 0)
+		return; /* most answers: the filters say no name matches */
+	memset(&chain, 0, sizeof(chain));
 	if(q && q->applied) {
 		/* the answer this module made */
 		action = q->action;
@@ -950,7 +954,7 @@ reply_event(struct ddg_mod* m, struct ddgm_listset* ls, int type,
 		struct ddg_chain_result res;
 		struct decide_ctx c;
 		size_t nrr = 0;
-		if(m->conf->check_cname && rep && has_alias(rep))
+		if(alias)
 			nrr = reply_rrsets(rep, 0, stack, region, &rr);
 		c.m = m;
 		c.ls = ls;
@@ -1177,6 +1181,17 @@ op_new(struct ddg_mod* m, struct ddgm_listset* ls,
 		return; /* prefetch, DNSSEC or internal fetch: pass */
 	if(!usable(m, ls))
 		return;
+	if(ddg_policy_may_match(m->policy, (const struct ddg_list* const*)
+		ls->lists, ls->n, qstate->qinfo.qname,
+		qstate->qinfo.qname_len) == 0) {
+		/* most queries: no client's decision can match; only the
+		 * chain-block memo may know the name */
+		if(m->conf->check_cname && chain_memo_apply(m, ls, qstate, id))
+			return;
+		if(!qstate->minfo[id])
+			qs_tag_nomatch(qstate, id);
+		return;
+	}
 	if(!decide_clients(m, ls, qstate, NULL, 0, &res))
 		return;
 	if(action_answers(res.d.action)) {

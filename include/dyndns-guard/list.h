@@ -123,6 +123,15 @@ int ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
 	size_t qname_len, struct ddg_list_match *m);
 
 /**
+ * Whether some suffix of a name may be listed: the suffix filter alone
+ * (no search), so 0 is certain and 1 may be a false positive.
+ * @return 1 maybe, 0 no suffix is listed, DDG_ERR_SYNTAX for an invalid
+ *	name.
+ */
+int ddg_list_may_match(const struct ddg_list *list, const uint8_t *qname,
+	size_t qname_len);
+
+/**
  * Descriptive information about a list.
  */
 void ddg_list_info(const struct ddg_list *list, struct ddg_list_info *info);

@@ -130,6 +130,18 @@ int ddg_policy_new(const struct ddg_conf *conf, struct ddg_policy **out,
 void ddg_policy_free(struct ddg_policy *p);
 
 /**
+ * Whether a name may match a zone rule or an entry of one of the lists:
+ * the suffix filters alone, no search and no client.  0 means the
+ * decision for every client is DDG_ACTION_NONE with nothing matched; the
+ * fast "no" of the per-query path.
+ * @return 1 maybe (or an invalid name: ddg_policy_decide() says why), 0
+ *	nothing can match.
+ */
+int ddg_policy_may_match(const struct ddg_policy *p,
+	const struct ddg_list *const *lists, size_t nlists,
+	const uint8_t *qname, size_t qname_len);
+
+/**
  * Decide what to do with a lookup.  The hot path of the module: no
  * allocation and no system calls when ex is NULL.
  * @param p: the policy.
