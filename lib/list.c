@@ -1173,27 +1173,67 @@ block_le(const struct ddg_list *l, const uint8_t *q, size_t qlen)
 }
 
 /**
- * The entry whose key is exactly q, or -1.
+ * The entry whose key is exactly q, or -1: a walk over one block that
+ * compares each entry's suffix with q where they diverge, without
+ * rebuilding the keys.  Invariant: every entry walked so far is < q, and c
+ * is how many bytes the last one shares with q.
  * @param cat: set to its category.
  */
 static int64_t
 find_key(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 	uint16_t *cat)
 {
-	struct cursor c;
+	struct cursor cu;
 	int64_t j = block_le(l, q, qlen);
 	uint32_t i, n;
+	const uint8_t *p;
+	size_t c = 0;
 
 	if(j < 0)
 		return -1;
-	cur_block(l, &c, (uint32_t)j);
 	n = block_n(l, (uint32_t)j);
+	p = l->stream + ddg_get32(l->blk + (size_t)j * DDG_LIST_BLKREC_SIZE);
+	for(i = 0; i < n; i++) {
+		size_t sh = p[0], sl = p[1], k, m;
+		unsigned ec;
+		const uint8_t *sfx = p + 2;
+		if(sl & 0x80)
+			sl = ((sl & 0x7f) << 8) | *sfx++;
+		ec = *sfx++;
+		if(ec & 0x80)
+			ec = ((ec & 0x7f) << 8) | *sfx++;
+		p = sfx + sl;
+		if(sh == 255)
+			goto rebuild;	/* capped: the true share is unknown */
+		if(sh > c)
+			continue;	/* equal to the last one at c: still < q */
+		if(sh < c)
+			return -1;	/* greater than the last one where it
+					 * agreed with q: > q */
+		/* diverges from q inside its suffix, if at all */
+		m = sl < qlen - c ? sl : qlen - c;
+		for(k = 0; k < m && sfx[k] == q[c + k]; k++)
+			;
+		if(k == sl && c + k == qlen) {
+			*cat = (uint16_t)ec;
+			return (int64_t)j * DDG_LIST_BLOCK + i;
+		}
+		if(k == sl || (c + k < qlen && k < sl && sfx[k] < q[c + k])) {
+			c += k;		/* a prefix of q, or less: < q */
+			continue;
+		}
+		return -1;		/* q is a prefix of it, or it is greater */
+	}
+	return -1;
+rebuild:
+	/* keys of 255 shared bytes and more: rebuild them */
+	cur_block(l, &cu, (uint32_t)j);
 	for(i = 0; i < n; i++) {
 		int r;
-		cur_next(&c);
-		r = ddg_bytes_keycmp(c.key, c.klen, q, qlen);
+		cur_next(&cu);
+		r = ddg_bytes_keycmp(cu.key, cu.klen, q, qlen);
 		if(r == 0) {
-			*cat = c.cat;
+			*cat = cu.cat;
 			return (int64_t)j * DDG_LIST_BLOCK + i;
 		}
 		if(r > 0)

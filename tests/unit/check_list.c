@@ -765,6 +765,58 @@ START_TEST(test_patch)
 }
 END_TEST
 
+/* keys that share more than 255 bytes (labels of 0x00 bytes, escaped to
+ * two key bytes each): the shared byte is capped at 255 and the search
+ * must still find exactly the entries */
+START_TEST(test_long_shared)
+{
+	static char names[4][1300], q[1300];
+	struct tent e[3];
+	char lab[64 * 4 + 1];
+	uint8_t *buf, w[DDG_NAME_MAXWIRE];
+	size_t len, wl;
+	struct ddg_list *l;
+	struct ddg_list_match m;
+	char err[DDG_ERR_LEN];
+	uint32_t idx;
+	int i;
+
+	for(i = 0; i < 63; i++)
+		memcpy(lab + 4 * i, "\\000", 4);
+	lab[4 * 63] = 0;
+	for(i = 0; i < 3; i++) {
+		snprintf(names[i], sizeof(names[i]), "%c.%s.%s.%s.com",
+			'a' + 2 * i, lab, lab, lab);
+		e[i].name = names[i];
+		e[i].cat = i == 1 ? "c2" : "c1";
+	}
+	build(e, 3, "long", &buf, &len);
+	ck_assert_int_eq(ddg_list_open_mem(buf, len, &l, err, sizeof(err)),
+		DDG_OK);
+	ck_assert_uint_eq(ddg_list_count(l), 3);
+	for(i = 0; i < 3; i++) {
+		ck_assert_int_eq(ddg_name_from_str(names[i], w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_list_find(l, w, &idx), DDG_OK);
+		ck_assert_uint_eq(idx, (uint32_t)i);
+		q[0] = 'x';
+		q[1] = '.';
+		memcpy(q + 2, names[i], strlen(names[i]) + 1);
+		ck_assert_int_eq(ddg_name_from_str(q, w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_list_match(l, w, wl, &m), 1);
+		ck_assert_uint_eq(m.entry, (uint32_t)i);
+		ck_assert_str_eq(m.category_name, i == 1 ? "c2" : "c1");
+		/* between and around the entries: no match */
+		snprintf(q, sizeof(q), "%c.%s.%s.%s.com", 'b' + 2 * i, lab,
+			lab, lab);
+		ck_assert_int_eq(ddg_name_from_str(q, w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_list_match(l, w, wl, &m), 0);
+		ck_assert_int_eq(ddg_list_find(l, w, &idx), DDG_ERR_NOTFOUND);
+	}
+	ddg_list_close(l);
+	free(buf);
+}
+END_TEST
+
 /* encodings of the last entry that are one byte longer and decode to
  * the same key, but are not the one form the format allows */
 START_TEST(test_reencode)
@@ -1485,6 +1537,7 @@ list_suite(void)
 	tcase_add_loop_test(tc, test_patch, 0,
 		(int)(sizeof(patches) / sizeof(patches[0])));
 	tcase_add_test(tc, test_reencode);
+	tcase_add_test(tc, test_long_shared);
 	tcase_add_test(tc, test_index_levels);
 	tcase_add_test(tc, test_large);
 	tcase_add_test(tc, test_truncate);
