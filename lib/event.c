@@ -81,6 +81,30 @@ putu(struct out *o, uint64_t v, int width)
 	put(o, tmp + sizeof(tmp) - n, (size_t)n);
 }
 
+/** bytes a name label or a string keeps as they are in every form: 1 for
+ * letters, digits, '-' and '_' (names); 2 for the other printable bytes a
+ * string keeps ('!'..'~' but '=', '"', '\\'); 0 for the rest */
+static const uint8_t keep[256] = {
+	['-'] = 1, ['_'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+	['!'] = 2, ['#'] = 2, ['$'] = 2, ['%'] = 2, ['&'] = 2, ['\''] = 2,
+	['('] = 2, [')'] = 2, ['*'] = 2, ['+'] = 2, [','] = 2, ['.'] = 2,
+	['/'] = 2, [':'] = 2, [';'] = 2, ['<'] = 2, ['>'] = 2, ['?'] = 2,
+	['@'] = 2, ['['] = 2, [']'] = 2, ['^'] = 2, ['`'] = 2, ['{'] = 2,
+	['|'] = 2, ['}'] = 2, ['~'] = 2
+};
+
 /** "00" .. "99" */
 static const char digits2[201] =
 	"0001020304050607080910111213141516171819"
@@ -140,8 +164,7 @@ put_str(struct out *o, const char *s, int json)
 	size_t n = 0;
 
 	/* the common case: nothing to escape, one copy */
-	while(u[n] > 0x20 && u[n] < 0x7f && u[n] != '=' && u[n] != '"' &&
-		u[n] != '\\')
+	while(keep[u[n]])
 		n++;
 	if(u[n] == 0) {
 		put(o, s, n);
@@ -174,33 +197,33 @@ put_name(struct out *o, const uint8_t *wire, int json, int nodot)
 	wl = ddg_name_wire_len(wire, DDG_NAME_MAXWIRE);
 	if(wl < 0)
 		return DDG_ERR_INVAL;
-	if(wl > 1) {
+	if(wl > 1 && o->len + (size_t)wl + 1 <= o->size && !o->over) {
 		/* the common case: labels of letters, digits, '-' and '_',
-		 * which every form writes as they are: copied label by
-		 * label */
-		const uint8_t *p = wire;
-		int plain = 1;
-		while(*p && plain) {
-			unsigned k, len = *p;
-			for(k = 1; k <= len; k++) {
-				uint8_t c = p[k];
-				if(!((c >= 'a' && c <= 'z') || (c >= 'A' &&
-					c <= 'Z') || (c >= '0' && c <= '9') ||
-					c == '-' || c == '_')) {
-					plain = 0;
-					break;
+		 * which every form writes as they are: copied byte by byte
+		 * with the dots, in one pass; undone at the first other
+		 * byte */
+		const uint8_t *p = wire + 1;
+		char *d = o->b + o->len;
+		size_t mark = o->len;
+		unsigned left = wire[0];
+		for(;;) {
+			if(left == 0) {
+				if(*p == 0) {
+					if(!nodot)
+						*d++ = '.';
+					o->len = (size_t)(d - o->b);
+					return DDG_OK;
 				}
+				*d++ = '.';
+				left = *p++;
+				continue;
 			}
-			p += len + 1;
+			if(keep[*p] != 1)
+				break;
+			*d++ = (char)*p++;
+			left--;
 		}
-		if(plain) {
-			for(p = wire; *p; p += *p + 1) {
-				put(o, (const char *)p + 1, *p);
-				if(p[*p + 1] || !nodot)
-					putc_(o, '.');
-			}
-			return DDG_OK;
-		}
+		o->len = mark;
 	}
 	n = ddg_name_to_str(wire, s, sizeof(s));
 	if(n < 0)
