@@ -855,11 +855,12 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 					}
 				}
 			}
-			ddg_sfilter_add_key(&l->filt, &fst, kk, kl, c);
+			ddg_sfilter_add_key(&l->filt, &fst, kk, kl, kl + 8, c);
 			pos = need + sl;
 			pl = kl;
 			cur ^= 1;
 		}
+		ddg_sfilter_key_flush(&l->filt, &fst);
 		if(pos != size[S_KEY]) {
 			fail(err, errlen, DDG_ERR_CORRUPT, name, off[S_KEY] +
 				pos, "blocks section has %llu unused bytes",

@@ -110,11 +110,11 @@ is_ancestor(const uint64_t *w, uint64_t g)
 		BIT(w, (g >> 54) & 511);
 }
 
-/** mark a suffix's state as member (kind 1) or ancestor (kind 0) */
-static void
-mark(struct ddg_sfilter *f, uint64_t h, int member)
+/** set the marks of a mixed suffix state m */
+static inline void
+mark_m(struct ddg_sfilter *f, uint64_t m, int member)
 {
-	uint64_t m = fmix(h), g = m * K2;
+	uint64_t g = m * K2;
 	uint64_t *w = (uint64_t *)block_of(f, m);
 	if(member) {
 		SETBIT(w, g & 511);
@@ -125,6 +125,43 @@ mark(struct ddg_sfilter *f, uint64_t h, int member)
 		SETBIT(w, (g >> 36) & 511);
 		SETBIT(w, (g >> 45) & 511);
 		SETBIT(w, (g >> 54) & 511);
+	}
+}
+
+/** mark a suffix's state as member (kind 1) or ancestor (kind 0) */
+static void
+mark(struct ddg_sfilter *f, uint64_t h, int member)
+{
+	mark_m(f, fmix(h), member);
+}
+
+/** queue a mark of a key run: its block is prefetched now and written
+ * DDG_SFILTER_PEND marks later */
+static inline void
+mark_q(struct ddg_sfilter *f, struct ddg_sfilter_key_state *st, uint64_t h,
+	int member)
+{
+	uint64_t m = fmix(h);
+	int slot;
+	__builtin_prefetch(block_of(f, m), 1);
+	if(st->npend == DDG_SFILTER_PEND) {
+		mark_m(f, st->pend[st->head], st->pend_member[st->head]);
+		st->head = (st->head + 1) % DDG_SFILTER_PEND;
+		st->npend--;
+	}
+	slot = (st->head + st->npend) % DDG_SFILTER_PEND;
+	st->pend[slot] = m;
+	st->pend_member[slot] = (uint8_t)member;
+	st->npend++;
+}
+
+void
+ddg_sfilter_key_flush(struct ddg_sfilter *f, struct ddg_sfilter_key_state *st)
+{
+	while(st->npend > 0) {
+		mark_m(f, st->pend[st->head], st->pend_member[st->head]);
+		st->head = (st->head + 1) % DDG_SFILTER_PEND;
+		st->npend--;
 	}
 }
 
@@ -193,11 +230,13 @@ void
 ddg_sfilter_key_state_init(struct ddg_sfilter_key_state *st)
 {
 	st->n = 0;
+	st->npend = 0;
+	st->head = 0;
 }
 
 void
 ddg_sfilter_add_key(struct ddg_sfilter *f, struct ddg_sfilter_key_state *st,
-	const uint8_t *key, size_t klen, size_t prev_common)
+	const uint8_t *key, size_t klen, size_t avail, size_t prev_common)
 {
 	uint8_t lab[DDG_NAME_MAXLABEL + 1 + 8];
 	size_t i = 0;
@@ -212,24 +251,35 @@ ddg_sfilter_add_key(struct ddg_sfilter *f, struct ddg_sfilter_key_state *st,
 		h = st->h[d];
 		i = st->end[d];
 		if(d == st->n - 1)
-			mark(f, h, 0);	/* the previous member, now an
-					 * ancestor too */
+			mark_q(f, st, h, 0);	/* the previous member, now
+						 * an ancestor too */
 		d++;
 	}
 	while(i < klen && d < 128) {
 		unsigned len = 0;
-		while(i < klen && key[i] != 0 && len <= DDG_NAME_MAXLABEL) {
-			uint8_t c = key[i++];
-			if(c == 1 && i < klen)
-				c = (uint8_t)(key[i++] - 1);
-			lab[len++] = c;
+		size_t j = i;
+		while(j < klen && key[j] > 1)
+			j++;
+		if(j >= klen || key[j] == 0) {
+			/* no escape: hashed where it is */
+			h = label_step(h, key + i, (unsigned)(j - i), key +
+				(avail > klen ? avail : klen));
+			i = j + 1;
+		} else {
+			while(i < klen && key[i] != 0 &&
+				len <= DDG_NAME_MAXLABEL) {
+				uint8_t c = key[i++];
+				if(c == 1 && i < klen)
+					c = (uint8_t)(key[i++] - 1);
+				lab[len++] = c;
+			}
+			i++;	/* the separator */
+			h = label_step(h, lab, len, lab + sizeof(lab));
 		}
-		i++;	/* the separator */
-		h = label_step(h, lab, len, lab + sizeof(lab));
 		st->h[d] = h;
 		st->end[d] = (uint16_t)i;
 		d++;
-		mark(f, h, i >= klen);
+		mark_q(f, st, h, i >= klen);
 	}
 	st->n = d;
 }

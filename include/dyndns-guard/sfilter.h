@@ -77,13 +77,27 @@ struct ddg_sfilter_key_state {
 	uint64_t h[128];	/**< hash state after each label */
 	uint16_t end[128];	/**< key offset after each label */
 	int n;			/**< labels of the previous key */
+	/** marks not yet set: their blocks were prefetched, so that
+	 * filling a filter larger than the CPU caches does not wait on
+	 * memory for each one (a ring of DDG_SFILTER_PEND) */
+	uint64_t pend[16];
+	/** member (1) or ancestor (0) mark, per pending entry */
+	uint8_t pend_member[16];
+	/** pending marks, and the oldest one's index */
+	int npend, head;
 };
+/** pending marks of a key run */
+#define DDG_SFILTER_PEND 16
 /** Reset a key run's scratch state. */
 void ddg_sfilter_key_state_init(struct ddg_sfilter_key_state *st);
-/** Add a member given as a lookup key (see above). */
+/** Set the marks a key run still holds (after its last key). */
+void ddg_sfilter_key_flush(struct ddg_sfilter *f,
+	struct ddg_sfilter_key_state *st);
+/** Add a member given as a lookup key (see above); avail bytes (at least
+ * klen) may be read at key. */
 void ddg_sfilter_add_key(struct ddg_sfilter *f,
 	struct ddg_sfilter_key_state *st, const uint8_t *key, size_t klen,
-	size_t prev_common);
+	size_t avail, size_t prev_common);
 
 /**
  * Which suffixes of a name may be members.

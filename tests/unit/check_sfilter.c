@@ -46,10 +46,11 @@ add_sorted(struct ddg_sfilter *f, uint8_t (*w)[DDG_NAME_MAXWIRE], size_t n)
 		while(i > 0 && c < (size_t)pl && c < (size_t)kl &&
 			prev[c] == key[c])
 			c++;
-		ddg_sfilter_add_key(f, &st, key, (size_t)kl, c);
+		ddg_sfilter_add_key(f, &st, key, (size_t)kl, (size_t)kl, c);
 		memcpy(prev, key, (size_t)kl);
 		pl = kl;
 	}
+	ddg_sfilter_key_flush(f, &st);
 }
 
 /* an entry below another: the upper one, added first as a member, must
