@@ -9,6 +9,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t_evlog.sh \
 	tests/integration/t_bigconf.sh \
 	tests/integration/t_bypass.sh \
+	tests/integration/t_metrics.sh \
 	tests/integration/t_soak.sh
 if BUILD_MODULE
 TESTS += $(INTEGRATION_TESTS)
