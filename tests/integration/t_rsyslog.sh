@@ -60,6 +60,35 @@ wait_same() {
 	return 1
 }
 
+# the configurations shown in docs/operations.md are these files
+out=$(python3 - "$top_srcdir/docs/operations.md" "$EX/dyndns-guard.conf" "$EX/dyndns-guard-forward.conf" <<'PY'
+import re, sys
+doc = open(sys.argv[1]).read()
+sec = doc[doc.index("### rsyslog (tested)"):doc.index("### Vector")]
+blocks = re.findall(r"```\n(.*?)```", sec, re.S)
+files = [open(f).read() for f in sys.argv[2:]]
+if len(blocks) != 2:
+    print("expected 2 configuration blocks, found %d" % len(blocks))
+elif not files[0].endswith(blocks[0]):
+    print("the first block is not the end of dyndns-guard.conf")
+elif blocks[1] not in files[1]:
+    print("the second block is not part of dyndns-guard-forward.conf")
+PY
+)
+expect_eq "docs/operations.md shows the tested configurations" "" "$out"
+
+# wait_written FILE...: wait (10 s at most) until the files hold as many
+# lines as Unbound's log has events (the event writer thread appends them
+# within 50 ms of the answer)
+wait_written() {
+	i=0
+	while [ $i -lt $((100 * T_SLOW)) ]; do
+		[ "$(cat "$@" 2>/dev/null | wc -l)" -ge "$(events | wc -l)" ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
 write_root_zone
 cat >> "$WORK/root.zone" <<'ZONE'
 we\"ird\\x\200.duckdns.org.	300	IN A	198.51.100.12
@@ -82,8 +111,7 @@ events_round() {
 	q "$1.hopto.org" TXT > /dev/null
 }
 events_round r1
-i=0
-while [ "$(wc -l < "$WORK/events.json")" -lt 5 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_written "$WORK/events.json"
 expect_eq "the module wrote 5 events" 5 "$(wc -l < "$WORK/events.json")"
 expect_match "... with escapes in a name" '"name":"we\\\\034ird\\\\\\\\x\\\\200\.duckdns\.org"' "$(cat "$WORK/events.json")"
 expect_match "... and a CNAME chain" '"cname_chain":\["cname3\.example\.net","bar\.duckdns\.org"\]' "$(cat "$WORK/events.json")"
@@ -95,6 +123,7 @@ if rs_start "$R1" "$EX/dyndns-guard.conf" \
 	"s|/var/log/unbound/dyndns-guard.json|$WORK/events.json|; s|/var/log/siem/dyndns-guard.json|$OUT|"; then
 	check "rsyslog ships the events written before it started" wait_same "$WORK/events.json" "$OUT"
 	events_round r2
+	wait_written "$WORK/events.json"
 	check "... and those written after" wait_same "$WORK/events.json" "$OUT"
 	check "... unchanged, byte for byte" cmp "$WORK/events.json" "$OUT"
 	# logrotate's default: rename the file away; the module reopens its
@@ -107,6 +136,7 @@ if rs_start "$R1" "$EX/dyndns-guard.conf" \
 	done
 	check "the module reopened events.json after the rename" test -f "$WORK/events.json"
 	events_round r3
+	wait_written "$WORK/events.json.1" "$WORK/events.json"
 	cat "$WORK/events.json.1" "$WORK/events.json" > "$WORK/all.json"
 	check "after the rotation, every event of both files arrived" wait_same "$WORK/all.json" "$OUT"
 	check "... unchanged and in order" cmp "$WORK/all.json" "$OUT"
@@ -145,6 +175,7 @@ done
 if rs_start "$R2" "$EX/dyndns-guard-forward.conf" \
 	"s|/var/log/unbound/dyndns-guard.json|$WORK/events.json|; s|collector.example.net|127.0.0.1|; s|port=\"5170\"|port=\"$LPORT\"|"; then
 	events_round r4
+	wait_written "$WORK/events.json.1" "$WORK/events.json"
 	check "omfwd delivers every event over TCP" wait_same "$WORK/events.json" "$RECV"
 	check "... unchanged, byte for byte" cmp "$WORK/events.json" "$RECV"
 	rs_stop
