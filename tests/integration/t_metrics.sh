@@ -245,9 +245,22 @@ PY
 expect_match "scrapes during rewrites: never an error or a partial file" '^[0-9]{2,} 0$' "$out"
 ne_stop
 
+# ---- 8. a reload makes a new module instance: counters from zero (the
+# worker threads count into the new instance's blocks, not the freed ones)
+start1=$(metric dyndns_guard_start_time_seconds)
+cp "$WORK/dyndns.dgl.orig" "$WORK/good.dgl" && mv -f "$WORK/good.dgl" "$WORK/dyndns.dgl"
+sleep 1
+uctl reload > /dev/null
+i=0
+while [ "$(metric dyndns_guard_start_time_seconds)" = "$start1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+expect_eq "after reload: a new start time" 1 "$([ "$(metric dyndns_guard_start_time_seconds)" != "$start1" ] && echo 1)"
+for n in 1 2 3 4; do q "reload$n.duckdns.org" A > /dev/null; done
+expect_metric 'dyndns_guard_queries_total{source="resolved"}' 4
+expect_metric 'dyndns_guard_matches_total{action="log"}' 4
+expect_metric 'dyndns_guard_zone_matches_total{zone="duckdns.org"}' 4
 ub_stop
 
-# ---- 8. the final counts are written at shutdown (an interval of an
+# ---- 9. the final counts are written at shutdown (an interval of an
 # hour: the writer thread never wrote)
 write_ddg_conf '	list: "dyndns.dgl.orig"
 	metrics-file: "textfile/dyndns-guard.prom"
@@ -263,7 +276,7 @@ else
 	fail "unbound starts with metrics-interval: 3600"
 fi
 
-# ---- 9. a metrics-file: that cannot be written stops Unbound
+# ---- 10. a metrics-file: that cannot be written stops Unbound
 write_ddg_conf '	list: "dyndns.dgl.orig"
 	metrics-file: "no-such-dir/m.prom"'
 if ub_start 2>/dev/null; then
