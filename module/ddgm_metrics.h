@@ -49,8 +49,8 @@ struct ddgm_metrics {
 	int stop;
 	/** files that could not be written */
 	uint64_t write_errors;
-	/** get_mem at the last write */
-	uint64_t memory;
+	/** the per-thread memos get_mem adds to ddgm_mem(), taken in init */
+	size_t thread_mem;
 	/** failed writes since the last report, and when that was */
 	uint64_t unreported;
 	/** time of the last failure report, 0 when writing works */

@@ -125,14 +125,11 @@ copy_lists(struct ddg_mod* m, struct ddg_metrics_report* r)
 /**
  * Collect and write the metrics file once.
  * @param m: the module.
- * @param final: 1 in deinit: Unbound may have freed its configuration
- *	(at exit), which get_mem reads, so the memory of the last write is
- *	reported (nothing changed since).
  * @param err: filled on failure.
  * @param errlen: its size.
  */
 static int
-write_once(struct ddg_mod* m, int final, char* err, size_t errlen)
+write_once(struct ddg_mod* m, char* err, size_t errlen)
 {
 	struct ddgm_metrics* mm = m->metrics;
 	struct ddg_metrics_snapshot snap;
@@ -168,9 +165,9 @@ write_once(struct ddg_mod* m, int final, char* err, size_t errlen)
 		r.have_evlog = 1;
 		ddg_evlog_stats(m->evlog, &r.evlog);
 	}
-	if(!final)
-		mm->memory = get_mem(m->env, m->id);
-	r.memory = mm->memory;
+	/* what get_mem reports, without reading Unbound's configuration: at
+	 * a reload and at exit Unbound frees it while this thread runs */
+	r.memory = ddgm_mem(m) + mm->thread_mem;
 	r.write_errors = mm->write_errors;
 	r.now = time(NULL);
 	res = ddg_metrics_write(m->conf->metrics_file, &r, err, errlen);
@@ -188,7 +185,7 @@ write_report(struct ddg_mod* m)
 	struct ddgm_metrics* mm = m->metrics;
 	char err[DDG_ERR_LEN];
 	time_t now;
-	if(write_once(m, 0, err, sizeof(err)) == DDG_OK) {
+	if(write_once(m, err, sizeof(err)) == DDG_OK) {
 		if(mm->failing_since) {
 			log_warn("dyndns-guard: metrics-file: %s: writing works "
 				"again", m->conf->metrics_file);
@@ -296,8 +293,11 @@ ddgm_metrics_start(struct ddg_mod* m)
 		log_err("dyndns-guard: out of memory");
 		return 0;
 	}
+	/* the per-thread part of get_mem, while Unbound's configuration
+	 * (num-threads) is sure to be there */
+	mm->thread_mem = get_mem(m->env, m->id) - ddgm_mem(m);
 	/* a file that cannot be written is a configuration error */
-	if(write_once(m, 0, err, sizeof(err)) != DDG_OK) {
+	if(write_once(m, err, sizeof(err)) != DDG_OK) {
 		metrics_free(m);
 		log_err("dyndns-guard: metrics-file: %s", err);
 		return 0;
@@ -330,7 +330,7 @@ ddgm_metrics_stop(struct ddg_mod* m)
 		pthread_join(mm->thread, NULL);
 		mm->running = 0;
 		/* the final counts: no worker runs now */
-		if(write_once(m, 1, err, sizeof(err)) != DDG_OK)
+		if(write_once(m, err, sizeof(err)) != DDG_OK)
 			log_err("dyndns-guard: metrics-file: %s", err);
 	}
 	metrics_free(m);
