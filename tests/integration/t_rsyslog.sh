@@ -122,6 +122,8 @@ OUT="$WORK/shipped.json"
 if rs_start "$R1" "$EX/dyndns-guard.conf" \
 	"s|/var/log/unbound/dyndns-guard.json|$WORK/events.json|; s|/var/log/siem/dyndns-guard.json|$OUT|"; then
 	check "rsyslog ships the events written before it started" wait_same "$WORK/events.json" "$OUT"
+	expect_eq "rsyslogd has no socket open (no system log socket)" 0 \
+		"$(ls -l "/proc/$RS_PID/fd" 2>/dev/null | grep -c 'socket:')"
 	events_round r2
 	wait_written "$WORK/events.json"
 	check "... and those written after" wait_same "$WORK/events.json" "$OUT"
