@@ -642,26 +642,76 @@ breakdown(FILE *out, const char *name, const char *label, const char *help,
 			strlen(DDG_METRICS_OTHER), other);
 }
 
-/** Print the per-list metrics. */
+/** order of list indexes by path, then index (qsort_r; arg: the lists) */
+static int
+list_idx_cmp(const void *a, const void *b, void *arg)
+{
+	const struct ddg_metrics_list *l = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(l[x].path, l[y].path);
+
+	if(r)
+		return r;
+	return x < y ? -1 : (x > y);
+}
+
+/**
+ * Which lists repeat the path of an earlier one (a list: line given
+ * twice): their samples would repeat a series, which makes the whole file
+ * invalid.  Sorting, so a long list of lists costs n log n.
+ * @return a flag per list (1: a repeat), or NULL (none, or out of
+ *	memory).
+ */
+static unsigned char *
+repeated_lists(const struct ddg_metrics_report *r)
+{
+	size_t *idx, i;
+	unsigned char *rep;
+
+	if(r->nlists < 2)
+		return NULL;
+	idx = malloc(r->nlists * sizeof(*idx));
+	rep = calloc(r->nlists, 1);
+	if(!idx || !rep) {
+		free(idx);
+		free(rep);
+		return NULL;
+	}
+	for(i = 0; i < r->nlists; i++)
+		idx[i] = i;
+	qsort_r(idx, r->nlists, sizeof(*idx), list_idx_cmp,
+		(void *)r->lists);
+	for(i = 1; i < r->nlists; i++)
+		if(strcmp(r->lists[idx[i - 1]].path, r->lists[idx[i]].path) == 0)
+			rep[idx[i]] = 1;
+	free(idx);
+	return rep;
+}
+
+/** Print the per-list metrics (a path given twice: once). */
 static void
 lists(FILE *out, const struct ddg_metrics_report *r)
 {
 	size_t i;
 	const struct ddg_metrics_list *l;
+	unsigned char *rep = repeated_lists(r);
+#define SKIP(i) (rep && rep[i])
 
 	head(out, "dyndns_guard_list_up", "gauge", "Whether a list from this "
 		"configured list: file is in force (1) or not (0: missing or "
 		"refused at start).");
 	for(i = 0; i < r->nlists; i++)
-		sample1(out, "dyndns_guard_list_up", "list",
-			(const uint8_t *)r->lists[i].path,
-			strlen(r->lists[i].path), r->lists[i].loaded ? 1 : 0);
+		if(!SKIP(i))
+			sample1(out, "dyndns_guard_list_up", "list",
+				(const uint8_t *)r->lists[i].path,
+				strlen(r->lists[i].path),
+				r->lists[i].loaded ? 1 : 0);
 	head(out, "dyndns_guard_list_info", "gauge", "Identity of the list in "
 		"force: ruleset as in events (rule.ruleset), the SHA-256 "
 		"stored in it, its format version.");
 	for(i = 0; i < r->nlists; i++) {
 		l = &r->lists[i];
-		if(!l->loaded)
+		if(!l->loaded || SKIP(i))
 			continue;
 		fputs("dyndns_guard_list_info{list=\"", out);
 		put_str(out, l->path);
@@ -675,7 +725,7 @@ lists(FILE *out, const struct ddg_metrics_report *r)
 		head(out, name, type, help); \
 		for(i = 0; i < r->nlists; i++) { \
 			l = &r->lists[i]; \
-			if(l->loaded) \
+			if(l->loaded && !SKIP(i)) \
 				sample1(out, name, "list", \
 					(const uint8_t *)l->path, \
 					strlen(l->path), (uint64_t)(expr)); \
@@ -699,6 +749,8 @@ lists(FILE *out, const struct ddg_metrics_report *r)
 		"When the module read and validated the list in force (Unix "
 		"time).", l->loaded_at > 0 ? (uint64_t)l->loaded_at : 0);
 #undef PER_LIST
+#undef SKIP
+	free(rep);
 }
 
 int

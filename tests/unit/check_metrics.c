@@ -629,6 +629,28 @@ START_TEST(test_format)
 	check_grammar(t);
 	ck_assert(!strstr(t, "dyndns_guard_events_"));
 	free(t);
+
+	/* a list: given twice: its series once (a repeated series makes the
+	 * whole file invalid) */
+	{
+		struct ddg_metrics_list l3[3];
+		const char *p;
+		int n = 0;
+		l3[0] = l[1];
+		l3[1] = l[0];
+		l3[2] = l[0];
+		r.lists = l3;
+		r.nlists = 3;
+		t = formatted(&r);
+		check_grammar(t);
+		for(p = t; (p = strstr(p, "\ndyndns_guard_list_entries{")); p++)
+			n++;
+		ck_assert_int_eq(n, 1);
+		ck_assert(has_line(t, "dyndns_guard_lists_configured 3"));
+		ck_assert(has_line(t, "dyndns_guard_list_up{list=\"/missing.dgl\"} "
+			"0"));
+		free(t);
+	}
 	ddg_metrics_snapshot_clear(&s);
 	ddg_metrics_free(mx);
 }
