@@ -562,6 +562,21 @@ k_seconds(struct parser *p, const struct keydef *k, char **v, int n)
 	return DDG_OK;
 }
 
+/** metrics-interval: */
+static int
+k_interval(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	uint32_t val;
+	char sb[80];
+
+	if(!parse_uint(v[0], DDG_CONF_MAX_METRICS_INTERVAL, &val) || val == 0)
+		return perr(p, DDG_ERR_SYNTAX, "bad value '%s' for %s: expected "
+			"seconds 1..%u", show(v[0], sb, sizeof(sb)), k->name,
+			(unsigned)DDG_CONF_MAX_METRICS_INTERVAL);
+	p->conf->metrics_interval = val;
+	return DDG_OK;
+}
+
 /** yes/no keys */
 static int
 k_bool(struct parser *p, const struct keydef *k, char **v, int n)
@@ -652,6 +667,7 @@ static const struct keydef keys[] = {
 	{ "public-key", 1, 1, k_path },
 	{ "require-signature", 1, 1, k_bool },
 	{ "metrics-file", 1, 1, k_path },
+	{ "metrics-interval", 1, 1, k_interval },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -811,7 +827,35 @@ ddg_conf_new_default(void)
 	c->fail_mode = DDG_FAIL_OPEN;
 	c->reload_check = 60;
 	c->require_signature = 0;
+	c->metrics_interval = 5;
 	return c;
+}
+
+/** length of an optional string with its NUL */
+static size_t
+str_mem(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+size_t
+ddg_conf_mem(const struct ddg_conf *c)
+{
+	size_t n, i;
+
+	if(!c)
+		return 0;
+	n = sizeof(*c) + str_mem(c->path) + str_mem(c->log_file) +
+		str_mem(c->public_key) + str_mem(c->metrics_file) +
+		c->nlists * sizeof(*c->lists) +
+		c->nzones * sizeof(*c->zones) +
+		c->ncategories * sizeof(*c->categories) +
+		c->nnetworks * sizeof(*c->networks);
+	for(i = 0; i < c->nlists; i++)
+		n += str_mem(c->lists[i]);
+	for(i = 0; i < c->nnetworks; i++)
+		n += c->networks[i].ncidrs * sizeof(*c->networks[i].cidrs);
+	return n;
 }
 
 void
@@ -1469,6 +1513,7 @@ ddg_conf_print(const struct ddg_conf *c, FILE *out)
 		print_quoted(out, c->metrics_file);
 		fputc('\n', out);
 	}
+	fprintf(out, "\tmetrics-interval: %u\n", (unsigned)c->metrics_interval);
 	if(fflush(out) != 0 || ferror(out))
 		return DDG_ERR_IO;
 	return DDG_OK;

@@ -1063,3 +1063,11 @@ ddg_evlog_close(struct ddg_evlog *log)
 	free(log->path);
 	free(log);
 }
+
+size_t
+ddg_evlog_mem(const struct ddg_evlog *log)
+{
+	if(!log)
+		return 0;
+	return sizeof(*log) + log->size + strlen(log->path) + 1;
+}

@@ -845,3 +845,13 @@ ddg_policy_decide(const struct ddg_policy *p,
 	}
 	return 1;
 }
+
+size_t
+ddg_policy_mem(const struct ddg_policy *p)
+{
+	if(!p)
+		return 0;
+	return sizeof(*p) + p->nrules * sizeof(*p->rules) +
+		p->ncats * sizeof(*p->cats) + p->nnets * sizeof(*p->nets) +
+		(p->v4.n + p->v6.n) * (sizeof(struct pfx) + sizeof(struct run));
+}

@@ -186,6 +186,8 @@ struct ddg_mod {
 	_Atomic int64_t warn_sec;
 	/** warnings in warn_sec */
 	_Atomic int warn_count;
+	/** metrics-file: counters and writer (ddgm_metrics.h), or NULL */
+	struct ddgm_metrics* metrics;
 };
 
 /**

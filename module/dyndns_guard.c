@@ -57,6 +57,7 @@
 #include "dyndns-guard/policy.h"
 #include "dyndns-guard/sign.h"
 #include "ddg_module.h"
+#include "ddgm_metrics.h"
 
 /** exported entry points: the only symbols the .so makes visible */
 #define DDG_EXPORT __attribute__((visibility("default")))
@@ -892,6 +893,7 @@ emit(struct ddg_mod* m, struct ddg_event* ev)
 {
 	char line[DDG_EVENT_LINE_MIN + 160];
 	clock_gettime(CLOCK_REALTIME, &ev->ts);
+	ddgm_count_event(m, ev);
 	if(m->textlog) {
 		size_t p = m->text_path ? text_prefix(m, ev->ts.tv_sec, line) :
 			0;
@@ -1021,12 +1023,15 @@ reply_cb(struct query_info* qinfo, struct module_qstate* qstate,
 	struct ddg_mod* m = a->m;
 	struct ddgm_listset* ls;
 	int slot, want;
+	uint64_t t;
 	(void)edns; (void)opt_list_out; (void)start_time;
 	if(!m || !qinfo || !repinfo || !qinfo->qname)
 		return 1; /* CHAOS answers, internal replies */
+	ddgm_count_query(m, a->type);
 	want = a->type != inplace_cb_reply_cache || m->conf->log_cache_hits;
 	if(!want && !m->may_block && m->conf->fail_mode != DDG_FAIL_CLOSED)
 		return 1;
+	t = ddgm_time_start(m, DDG_MCALL_REPLY);
 	ls = ddgm_read_enter(m, &slot);
 	if(a->type == inplace_cb_reply_cache && failing_closed(m, ls)) {
 		/* put into the cache after start (load_cache): this one
@@ -1036,6 +1041,7 @@ reply_cb(struct query_info* qinfo, struct module_qstate* qstate,
 		reply_event(m, ls, a->type, qinfo, qstate, rep, rcode, repinfo,
 			region, id, want);
 	ddgm_read_leave(m, slot);
+	ddgm_time_stop(m, DDG_MCALL_REPLY, t);
 	return 1;
 }
 
@@ -1083,7 +1089,7 @@ init(struct module_env* env, int id)
 		}
 		m->registered[i] = 1;
 	}
-	if(!ddgm_watcher_start(m))
+	if(!ddgm_watcher_start(m) || !ddgm_metrics_start(m))
 		return 0;
 	/* names cached before a reload_keep_cache-style reload under what
 	 * is now blocked: expire them (no worker runs during init) */
@@ -1112,6 +1118,7 @@ deinit(struct module_env* env, int id)
 	m = (struct ddg_mod*)de->dyn_env;
 	/* the watcher thread must be gone before dlclose */
 	ddgm_watcher_stop(m);
+	ddgm_metrics_stop(m);
 	/* the callback lists live in the daemon env and survive a reload:
 	 * delete ours, or every reply fires twice afterwards */
 	for(i = 0; i < N_CB; i++) {
@@ -1282,6 +1289,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 	struct ddg_mod* m = mod_get(qstate->env, id);
 	struct ddgm_listset* ls;
 	int slot;
+	uint64_t t;
 	(void)outbound;
 	if(!m) {
 		qstate->ext_state[id] = (event == module_event_moddone) ?
@@ -1289,6 +1297,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		return;
 	}
 	ddgm_expire_pending(m, qstate->env);
+	t = ddgm_time_start(m, DDG_MCALL_OPERATE);
 	switch(event) {
 	case module_event_new:
 	case module_event_pass:
@@ -1297,11 +1306,13 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		ls = ddgm_read_enter(m, &slot);
 		op_new(m, ls, qstate, id);
 		ddgm_read_leave(m, slot);
+		ddgm_time_stop(m, DDG_MCALL_OPERATE, t);
 		return;
 	case module_event_moddone:
 		ls = ddgm_read_enter(m, &slot);
 		op_moddone(m, ls, qstate, id);
 		ddgm_read_leave(m, slot);
+		ddgm_time_stop(m, DDG_MCALL_OPERATE, t);
 		return;
 	default:
 		qstate->ext_state[id] = module_error;
@@ -1328,18 +1339,12 @@ size_t
 get_mem(struct module_env* env, int id)
 {
 	struct ddg_mod* m = mod_get(env, id);
+	size_t threads = 1;
 	if(!m)
 		return 0;
-	{
-		/* the lists are private copies in memory */
-		struct ddgm_listset* ls;
-		size_t n = sizeof(*m), i, len;
-		int slot;
-		ls = ddgm_read_enter(m, &slot);
-		for(i = 0; ls && i < ls->n; i++)
-			if(ls->lists[i] && ddg_list_data(ls->lists[i], &len))
-				n += len;
-		ddgm_read_leave(m, slot);
-		return n;
-	}
+	if(env->cfg && env->cfg->num_threads > 0)
+		threads = (size_t)env->cfg->num_threads;
+	/* the module state, lists, configuration, event ring, counters;
+	 * and the memos of every worker thread */
+	return ddgm_mem(m) + threads * sizeof(tls_cmemo);
 }

@@ -207,6 +207,14 @@ uint64_t ddg_evlog_dropped(struct ddg_evlog *log);
 uint64_t ddg_evlog_errors(struct ddg_evlog *log);
 
 /**
+ * Memory of a writer: its ring (reserved at open, touched as it fills),
+ * the writer itself and its path.
+ * @param log: the writer, or NULL (0).
+ * @return bytes.
+ */
+size_t ddg_evlog_mem(const struct ddg_evlog *log);
+
+/**
  * Write out what is queued (waiting at most the close bound for a slow
  * reader, then dropping and counting the rest), report unreported losses,
  * stop the writer thread, close the file and free the writer.

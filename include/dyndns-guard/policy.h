@@ -195,6 +195,13 @@ const char *ddg_policy_network_name(const struct ddg_policy *p,
 size_t ddg_policy_network_count(const struct ddg_policy *p);
 
 /**
+ * Memory of a policy: its zone rules, categories, networks and prefixes.
+ * @param p: the policy, or NULL (0).
+ * @return bytes.
+ */
+size_t ddg_policy_mem(const struct ddg_policy *p);
+
+/**
  * The stricter of two actions, for one answer shared by several clients
  * (Unbound merges identical in-flight queries of different clients into
  * one mesh state): block > sinkhole > log > off, allow, none.  Between
