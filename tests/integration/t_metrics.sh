@@ -133,7 +133,7 @@ expect_metric "dyndns_guard_list_entries{list=\"$WORK/dyndns.dgl\"}" 6
 expect_metric "dyndns_guard_list_size_bytes{list=\"$WORK/dyndns.dgl\"}" "$list_size"
 expect_metric "dyndns_guard_list_created_timestamp_seconds{list=\"$WORK/dyndns.dgl\"}" 1700000000
 ruleset="dyndns.dgl@$(printf '%s' "$list_sha" | cut -c1-12)"
-expect_metric "dyndns_guard_list_info{list=\"$WORK/dyndns.dgl\",ruleset=\"$ruleset\",sha256=\"$list_sha\",version=\"2\"}" 1
+expect_metric "dyndns_guard_list_info{list=\"$WORK/dyndns.dgl\",ruleset=\"$ruleset\",sha256=\"$list_sha\",version=\"3\"}" 1
 age=$(metric "dyndns_guard_list_age_seconds{list=\"$WORK/dyndns.dgl\"}")
 now=$(date +%s)
 expect_eq "list age is now - created (within 5 s)" 1 \
