@@ -92,33 +92,22 @@ block_of(const struct ddg_sfilter *f, uint64_t m)
 	return f->bits + b * (BLOCK_BITS / 64);
 }
 
-/*
- * A suffix's marks: one 64-bit word of its block (g's top 3 bits), in it 4
- * member bits and 3 ancestor bits (6-bit positions from g's low bits), so
- * a probe reads one word and compares two masks.
- */
+/** bit masks: 4 member bits and 3 ancestor bits, 9-bit positions from g */
+#define BIT(w, p) ((w)[(p) >> 6] & (1ULL << ((p) & 63)))
+#define SETBIT(w, p) ((w)[(p) >> 6] |= (1ULL << ((p) & 63)))
 
-/** the word of a suffix in its block */
-static inline const uint64_t *
-word_of(const struct ddg_sfilter *f, uint64_t m, uint64_t g)
+static inline int
+is_member(const uint64_t *w, uint64_t g)
 {
-	return block_of(f, m) + (g >> 61);
+	return BIT(w, g & 511) && BIT(w, (g >> 9) & 511) &&
+		BIT(w, (g >> 18) & 511) && BIT(w, (g >> 27) & 511);
 }
 
-/** the member bits of g */
-static inline uint64_t
-member_mask(uint64_t g)
+static inline int
+is_ancestor(const uint64_t *w, uint64_t g)
 {
-	return (1ULL << (g & 63)) | (1ULL << ((g >> 6) & 63)) |
-		(1ULL << ((g >> 12) & 63)) | (1ULL << ((g >> 18) & 63));
-}
-
-/** the ancestor bits of g */
-static inline uint64_t
-ancestor_mask(uint64_t g)
-{
-	return (1ULL << ((g >> 24) & 63)) | (1ULL << ((g >> 30) & 63)) |
-		(1ULL << ((g >> 36) & 63));
+	return BIT(w, (g >> 36) & 511) && BIT(w, (g >> 45) & 511) &&
+		BIT(w, (g >> 54) & 511);
 }
 
 /** set the marks of a mixed suffix state m */
@@ -126,8 +115,17 @@ static inline void
 mark_m(struct ddg_sfilter *f, uint64_t m, int member)
 {
 	uint64_t g = m * K2;
-	uint64_t *w = (uint64_t *)word_of(f, m, g);
-	*w |= member ? member_mask(g) : ancestor_mask(g);
+	uint64_t *w = (uint64_t *)block_of(f, m);
+	if(member) {
+		SETBIT(w, g & 511);
+		SETBIT(w, (g >> 9) & 511);
+		SETBIT(w, (g >> 18) & 511);
+		SETBIT(w, (g >> 27) & 511);
+	} else {
+		SETBIT(w, (g >> 36) & 511);
+		SETBIT(w, (g >> 45) & 511);
+		SETBIT(w, (g >> 54) & 511);
+	}
 }
 
 /** mark a suffix's state as member (kind 1) or ancestor (kind 0) */
@@ -145,7 +143,7 @@ mark_q(struct ddg_sfilter *f, struct ddg_sfilter_key_state *st, uint64_t h,
 {
 	uint64_t m = fmix(h);
 	int slot;
-	__builtin_prefetch(word_of(f, m, m * K2), 1);
+	__builtin_prefetch(block_of(f, m), 1);
 	if(st->npend == DDG_SFILTER_PEND) {
 		mark_m(f, st->pend[st->head], st->pend_member[st->head]);
 		st->head = (st->head + 1) % DDG_SFILTER_PEND;
@@ -317,19 +315,18 @@ ddg_sfilter_probe(const struct ddg_sfilter *f, const uint8_t *wire,
 		return 0;
 	for(i = n - 1; i >= 0; i--) {
 		const uint8_t *p = wire + hit->off[i];
-		uint64_t m, g, w, mm, am;
+		uint64_t m, g;
+		const uint64_t *w;
 		int d = n - i;
 		h = label_step(h, p + 1, p[0], wire + len);
 		m = fmix(h);
 		g = m * K2;
-		w = *word_of(f, m, g);
-		mm = member_mask(g);
-		am = ancestor_mask(g);
-		if((w & mm) == mm) {
+		w = block_of(f, m);
+		if(is_member(w, g)) {
 			hit->cand[(d - 1) >> 6] |= 1ULL << ((d - 1) & 63);
 			found = 1;
 		}
-		if((w & am) != am)
+		if(!is_ancestor(w, g))
 			break;	/* nothing listed below this suffix */
 	}
 	return found;
