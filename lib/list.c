@@ -490,12 +490,12 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 	char *err, size_t errlen)
 {
 	/* sections in file order; the keys section is last */
-	enum { S_CAT, S_SRC, S_BLK, S_IDX, S_KEY, NSEC };
+	enum { S_CAT, S_SRC, S_BLK, S_IDX, S_FLT, S_KEY, NSEC };
 	uint64_t fsize, off[NSEC], size[NSEC], expect, z;
 	static const char *secname[NSEC] = { "categories", "sources",
-		"block table", "search index", "blocks" };
+		"block table", "search index", "suffix filter", "blocks" };
 	static const int secfield[NSEC] = { DDG_LH_CAT_OFF, DDG_LH_SRC_OFF,
-		DDG_LH_BLK_OFF, DDG_LH_IDX_OFF, DDG_LH_KEY_OFF };
+		DDG_LH_BLK_OFF, DDG_LH_IDX_OFF, DDG_LH_FLT_OFF, DDG_LH_KEY_OFF };
 	uint64_t lvcnt[DDG_LIST_MAXLVL], lvoff[DDG_LIST_MAXLVL], idxsize;
 	uint32_t version, flags, n, nb, ncat, i;
 	const uint8_t *blk, *keys, *p, *idx;
@@ -532,10 +532,6 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 	if(ddg_get32(b + DDG_LH_RESERVED1) != 0)
 		return fail(err, errlen, DDG_ERR_CORRUPT, name,
 			DDG_LH_RESERVED1, "reserved header field not zero");
-	z = zero_upto(b, DDG_LH_RESERVED2, DDG_LIST_HDR_SIZE);
-	if(z != DDG_LIST_HDR_SIZE)
-		return fail(err, errlen, DDG_ERR_CORRUPT, name, z,
-			"reserved header field not zero");
 	fsize = ddg_get64(b + DDG_LH_FILESIZE);
 	if(fsize != len)
 		return fail(err, errlen, DDG_ERR_CORRUPT, name,
@@ -588,6 +584,11 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 			"search index size %llu does not match %u entries "
 			"(expected %llu)", (unsigned long long)size[S_IDX], n,
 			(unsigned long long)idxsize);
+	if(size[S_FLT] != ddg_sfilter_size(DDG_LIST_FILTER_MEMBERS(n)))
+		return fail(err, errlen, DDG_ERR_CORRUPT, name, DDG_LH_FLT_SIZE,
+			"suffix filter size %llu does not match %u entries "
+			"(expected %zu)", (unsigned long long)size[S_FLT], n,
+			ddg_sfilter_size(DDG_LIST_FILTER_MEMBERS(n)));
 	idx = b + off[S_IDX];
 	/* in place: the numbers are 64-bit aligned (section offsets are
 	 * multiples of 64) when the bytes are */
@@ -681,10 +682,10 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 		}
 		l->idxheap = heap;
 	}
-	/* sized for the entries and a quarter more for their ancestors;
-	 * more distinct ancestors only raise the false positive rate */
-	if(ddg_sfilter_init(&l->filt, n ? (size_t)n + n / 4 + 16 : 0)
-		!= DDG_OK) {
+	/* rebuilt here from the entries, then compared with the file's:
+	 * sized for the entries and a quarter more for their ancestors
+	 * (more distinct ancestors only raise the false positive rate) */
+	if(ddg_sfilter_init(&l->filt, DDG_LIST_FILTER_MEMBERS(n)) != DDG_OK) {
 		fail(err, errlen, DDG_ERR_NOMEM, name, 0, "out of memory");
 		goto fail_free;
 	}
@@ -868,6 +869,18 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 			goto corrupt;
 		}
 	}
+	/* the file's suffix filter: exactly the one its entries give */
+	if(size[S_FLT] && memcmp(l->filt.bits, b + off[S_FLT],
+		(size_t)size[S_FLT]) != 0) {
+		const uint8_t *a = (const uint8_t *)l->filt.bits;
+		uint64_t at = 0;
+		while(a[at] == b[off[S_FLT] + at])
+			at++;
+		fail(err, errlen, DDG_ERR_CORRUPT, name, off[S_FLT] + at,
+			"suffix filter byte %llu differs from the filter its "
+			"entries give", (unsigned long long)at);
+		goto corrupt;
+	}
 	/* the rest of the search index: level 0 padding, the upper levels
 	 * (level 1 numbers were compared in the entry loop) and their
 	 * padding */
@@ -913,6 +926,12 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 		goto corrupt;
 	}
 
+	if(in_place && size[S_FLT]) {
+		/* use the file's bytes, validated; the rebuilt copy goes */
+		ddg_sfilter_free(&l->filt);
+		ddg_sfilter_init_at(&l->filt, DDG_LIST_FILTER_MEMBERS(n),
+			(void *)(uintptr_t)(b + off[S_FLT]));
+	}
 	for(k = 0; k < nlvl; k++) {
 		l->lvl[k] = heap ? heap + lvoff[k] / 8 :
 			(const uint64_t *)(const void *)(idx + lvoff[k]);

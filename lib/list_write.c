@@ -13,6 +13,7 @@
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/list_format.h"
+#include "dyndns-guard/sfilter.h"
 #include "dyndns-guard/list_write.h"
 #include "dyndns-guard/name.h"
 #include "bytes.h"
@@ -235,7 +236,7 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	uint16_t *used = NULL, *remap = NULL, nused = 0;
 	uint8_t *buf = NULL;
 	size_t i, catsize = 0, srcsize, keysize = 0, off_cat, off_src, off_ent,
-		off_idx, off_key, total;
+		off_idx, off_flt, fltsize, off_key, total;
 	uint64_t lvcnt[DDG_LIST_MAXLVL], lvoff[DDG_LIST_MAXLVL], idxsize;
 	int nlvl;
 	int r = DDG_ERR_NOMEM;
@@ -343,10 +344,13 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 		r = DDG_ERR_RANGE;
 		goto out;
 	}
-	off_key = align_sec(off_idx + (size_t)idxsize);
+	off_flt = align_sec(off_idx + (size_t)idxsize);
+	fltsize = ddg_sfilter_size(DDG_LIST_FILTER_MEMBERS(nk));
+	off_key = align_sec(off_flt + fltsize);
 	total = off_key + keysize;
 	if(catsize > UINT32_MAX || srcsize > UINT32_MAX ||
 		keysize > UINT32_MAX || off_key > UINT32_MAX ||
+		fltsize > UINT32_MAX ||
 		(uint64_t)nb * DDG_LIST_BLKREC_SIZE > UINT32_MAX) {
 		r = DDG_ERR_RANGE;
 		goto out;
@@ -372,6 +376,8 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	ddg_put32(buf + DDG_LH_KEY_SIZE, (uint32_t)keysize);
 	ddg_put32(buf + DDG_LH_IDX_OFF, (uint32_t)off_idx);
 	ddg_put32(buf + DDG_LH_IDX_SIZE, (uint32_t)idxsize);
+	ddg_put32(buf + DDG_LH_FLT_OFF, (uint32_t)off_flt);
+	ddg_put32(buf + DDG_LH_FLT_SIZE, (uint32_t)fltsize);
 	/* categories, in remapped order */
 	{
 		size_t o = off_cat;
@@ -411,6 +417,35 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 			o += e->klen - sh;
 			ko = (size_t)(o - (buf + off_key));
 		}
+	}
+	/* the suffix filter, filled as the reader rebuilds it */
+	{
+		struct ddg_sfilter f;
+		struct ddg_sfilter_key_state *fst = malloc(sizeof(*fst));
+		uint32_t j;
+		if(!fst) {
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		ddg_sfilter_init_at(&f, DDG_LIST_FILTER_MEMBERS(nk),
+			buf + off_flt);
+		ddg_sfilter_key_state_init(fst);
+		for(j = 0; j < nk; j++) {
+			struct lw_ent *e = &lw->ent[keep[j]];
+			size_t c = 0;
+			if(j > 0) {
+				struct lw_ent *pe = &lw->ent[keep[j - 1]];
+				size_t m = pe->klen < e->klen ? pe->klen :
+					e->klen;
+				while(c < m && pe->key[c] == e->key[c])
+					c++;
+			}
+			ddg_sfilter_add_key(&f, fst, e->key, e->klen, e->klen,
+				c);
+		}
+		ddg_sfilter_key_flush(&f, fst);
+		free(fst);
 	}
 	/* search index: padding, then the upper levels */
 	{

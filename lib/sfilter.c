@@ -165,6 +165,33 @@ ddg_sfilter_key_flush(struct ddg_sfilter *f, struct ddg_sfilter_key_state *st)
 	}
 }
 
+/** blocks of a filter for n members */
+static size_t
+nblocks_for(size_t n)
+{
+	size_t nb;
+	if(n == 0)
+		return 0;
+	if(n > ((size_t)1 << 36))
+		n = (size_t)1 << 36;
+	nb = (n * BITS_PER_MEMBER + BLOCK_BITS - 1) / BLOCK_BITS;
+	return nb > UINT32_MAX ? UINT32_MAX : nb;
+}
+
+size_t
+ddg_sfilter_size(size_t n)
+{
+	return nblocks_for(n) * (BLOCK_BITS / 8);
+}
+
+void
+ddg_sfilter_init_at(struct ddg_sfilter *f, size_t n, void *mem)
+{
+	memset(f, 0, sizeof(*f));
+	f->nblocks = (uint32_t)nblocks_for(n);
+	f->bits = f->nblocks ? (uint64_t *)mem : NULL;
+}
+
 int
 ddg_sfilter_init(struct ddg_sfilter *f, size_t n)
 {
@@ -176,9 +203,7 @@ ddg_sfilter_init(struct ddg_sfilter *f, size_t n)
 		return DDG_OK;
 	if(n > ((size_t)1 << 36))
 		return DDG_ERR_NOMEM;
-	nb = (n * BITS_PER_MEMBER + BLOCK_BITS - 1) / BLOCK_BITS;
-	if(nb > UINT32_MAX)
-		nb = UINT32_MAX;
+	nb = nblocks_for(n);
 	bytes = nb * (BLOCK_BITS / 8);
 	mem = ddg_image_anon(bytes, &maplen);
 	if(!mem)

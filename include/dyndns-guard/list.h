@@ -12,10 +12,11 @@
  * A struct ddg_list is immutable once ddg_list_open() returned it; any number
  * of threads may call ddg_list_match() on it concurrently.  The search index
  * over the blocks is part of the file and, on a little-endian host, used in
- * place in the list's memory; besides the file's bytes an open list holds
- * its suffix filter (sfilter.h, about 1.9 bytes per entry), filled while the
- * entries are validated, which answers most lookups of names that match
- * nothing without touching the entries.
+ * place in the list's memory, and so is the suffix filter (sfilter.h, about
+ * 1.9 bytes per entry), which the reader rebuilds from the entries to
+ * validate it and which answers most lookups of names that match nothing
+ * without touching the entries: an open list holds nothing of size besides
+ * the file's bytes.
  */
 #ifndef DDG_LIST_H
 #define DDG_LIST_H

@@ -35,10 +35,12 @@
  *              followed by bytes 112 .. file size - 1 (padding included)
  *     112    4 search index section offset
  *     116    4 search index section size (ddg_list_index_layout(B))
- *     120    8 reserved, 0 (room for signature metadata)
+ *     120    4 suffix filter section offset
+ *     124    4 suffix filter section size (ddg_sfilter_size(
+ *              DDG_LIST_FILTER_MEMBERS(N)))
  *
  * Sections follow the header in this order: categories, sources, block
- * table, search index, blocks; each starts at the next multiple of 64
+ * table, search index, suffix filter, blocks; each starts at the next multiple of 64
  * (DDG_LIST_ALIGN) after the previous one (the first at 128); the gaps are
  * zero bytes.  The file ends exactly at the end of the blocks section.
  *
@@ -66,6 +68,11 @@
  *   if the key is shorter: its order agrees with key order); level k+1 has
  *   ceil(n_k / 8) numbers, number i being number 8i of level k; levels are
  *   added while the last one has more than 8 numbers.  Empty for N = 0.
+ * Suffix filter: the filter of sfilter.h over the entries' keys, for
+ *   DDG_LIST_FILTER_MEMBERS(N) members, filled with the keys in order
+ *   (ddg_sfilter_add_key() with each key's common prefix with the key
+ *   before); the reader rebuilds it and requires the same bytes.  Empty
+ *   for N = 0.
  */
 #ifndef DDG_LIST_FORMAT_H
 #define DDG_LIST_FORMAT_H
@@ -125,7 +132,8 @@
 #define DDG_LH_SHA256 80
 #define DDG_LH_IDX_OFF 112
 #define DDG_LH_IDX_SIZE 116
-#define DDG_LH_RESERVED2 120
+#define DDG_LH_FLT_OFF 120
+#define DDG_LH_FLT_SIZE 124
 
 
 /** read a little-endian 16-bit value */
@@ -175,6 +183,11 @@ ddg_put64(uint8_t *p, uint64_t v)
 	ddg_put32(p, (uint32_t)v);
 	ddg_put32(p + 4, (uint32_t)(v >> 32));
 }
+
+/** members the suffix filter of a list of n entries is sized for: the
+ * entries and a quarter more for their distinct ancestors */
+#define DDG_LIST_FILTER_MEMBERS(n) \
+	((n) ? (size_t)(n) + (size_t)(n) / 4 + 16 : (size_t)0)
 
 /** number of blocks of n entries */
 static inline uint32_t

@@ -56,6 +56,17 @@ struct ddg_sfilter_hit {
  */
 int ddg_sfilter_init(struct ddg_sfilter *f, size_t n);
 
+/** Bytes of the filter ddg_sfilter_init() makes for n members. */
+size_t ddg_sfilter_size(size_t n);
+
+/**
+ * Make a filter for about n members in caller memory: ddg_sfilter_size(n)
+ * bytes, 8-byte aligned, zero for a new filter (or the bytes of a filter
+ * made the same way, to read it).  ddg_sfilter_free() leaves the memory
+ * to the caller.
+ */
+void ddg_sfilter_init_at(struct ddg_sfilter *f, size_t n, void *mem);
+
 /** Release a filter's memory and make it empty.  Accepts NULL. */
 void ddg_sfilter_free(struct ddg_sfilter *f);
 

@@ -608,7 +608,9 @@ static void p_version_2(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 8, 2); }
 static void p_hdrsize(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 12, 64); }
 static void p_flags(uint8_t *b, size_t l) { (void)l; b[DDG_LH_FLAGS] |= 4; }
 static void p_res1(uint8_t *b, size_t l) { (void)l; b[DDG_LH_RESERVED1] = 1; }
-static void p_res2(uint8_t *b, size_t l) { (void)l; b[120] = 1; }
+static void p_fltoff(uint8_t *b, size_t l) { (void)l; b[DDG_LH_FLT_OFF] = 1; }
+static void p_fltsize(uint8_t *b, size_t l) { (void)l; ddg_put32(b + DDG_LH_FLT_SIZE, ddg_get32(b + DDG_LH_FLT_SIZE) - 64); }
+static void p_fltbyte(uint8_t *b, size_t l) { (void)l; b[ddg_get32(b + DDG_LH_FLT_OFF) + 17] ^= 0x40; }
 static void p_fsize(uint8_t *b, size_t l) { ddg_put64(b + 32, l + 8); }
 static void p_ncat0(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 24, 0); }
 static void p_ncatbig(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 24, 70000); }
@@ -687,7 +689,7 @@ static void p_idx_size(uint8_t *b, size_t l)
 }
 static void p_idx_off(uint8_t *b, size_t l) { (void)l; ddg_put32(b + DDG_LH_IDX_OFF, ddg_get32(b + DDG_LH_IDX_OFF) + 8); }
 static void p_idx_range(uint8_t *b, size_t l) { (void)l; ddg_put32(b + DDG_LH_IDX_SIZE, 0xffffffc0u); }
-static void p_res2b(uint8_t *b, size_t l) { (void)l; b[DDG_LIST_HDR_SIZE - 1] = 1; }
+static void p_fltrange(uint8_t *b, size_t l) { (void)l; b[DDG_LIST_HDR_SIZE - 1] = 1; }
 static void p_sum(uint8_t *b, size_t l) { (void)l; b[DDG_LH_SHA256 + 5] ^= 1; }
 static void p_body(uint8_t *b, size_t l) { (void)l; b[ddg_get32(b + 56)] ^= 0x20; }
 static void p_created(uint8_t *b, size_t l) { (void)l; b[DDG_LH_CREATED] ^= 1; }
@@ -702,7 +704,9 @@ static const struct patch patches[] = {
 	{ "header size", p_hdrsize, 0, DDG_ERR_CORRUPT, "bad header size" },
 	{ "flags", p_flags, 0, DDG_ERR_CORRUPT, "unknown flags" },
 	{ "reserved 1", p_res1, 0, DDG_ERR_CORRUPT, "reserved header field" },
-	{ "reserved 2", p_res2, 0, DDG_ERR_CORRUPT, "reserved header field" },
+	{ "filter offset", p_fltoff, 0, DDG_ERR_CORRUPT, "suffix filter section offset" },
+	{ "filter size", p_fltsize, 0, DDG_ERR_CORRUPT, "blocks section offset 448 out of place (expected 384)" },
+	{ "filter byte", p_fltbyte, 1, DDG_ERR_CORRUPT, "suffix filter byte 17 differs from the filter its entries give" },
 	{ "file size", p_fsize, 0, DDG_ERR_CORRUPT, "declared file size" },
 	{ "no categories", p_ncat0, 0, DDG_ERR_CORRUPT, "bad category count" },
 	{ "many categories", p_ncatbig, 0, DDG_ERR_CORRUPT, "bad category count" },
@@ -738,7 +742,7 @@ static const struct patch patches[] = {
 	{ "index size", p_idx_size, 1, DDG_ERR_CORRUPT, "search index size 56 does not match 6 entries (expected 64)" },
 	{ "index offset", p_idx_off, 0, DDG_ERR_CORRUPT, "search index section offset" },
 	{ "index range", p_idx_range, 0, DDG_ERR_CORRUPT, "search index section" },
-	{ "reserved 2 end", p_res2b, 0, DDG_ERR_CORRUPT, "reserved header field" },
+	{ "filter range", p_fltrange, 0, DDG_ERR_CORRUPT, "suffix filter section (offset" },
 	{ "checksum field", p_sum, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
 	{ "body byte", p_body, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
 	{ "created", p_created, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
@@ -1038,10 +1042,11 @@ START_TEST(test_large)
 	}
 	ddg_list_close(l);
 	check_all_found(b, len);
-	/* a body byte: the checksum (from the helper thread) refuses it */
-	b[len - 3] ^= 0x20;
+	/* a byte only the checksum covers (the creation time): the
+	 * checksum from the helper thread refuses it */
+	b[DDG_LH_CREATED] ^= 1;
 	expect_fail(b, len, DDG_ERR_CORRUPT, "checksum mismatch", "large body");
-	b[len - 3] ^= 0x20;
+	b[DDG_LH_CREATED] ^= 1;
 	/* a structural defect is reported while the helper hashes */
 	*catp(b, 5000) = 7;
 	expect_fail(b, len, DDG_ERR_CORRUPT, "entry 5000 category index 7",
