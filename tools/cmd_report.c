@@ -622,7 +622,7 @@ read_input(struct report *r, struct input *in, int baseline,
 			r->base_lines++;
 		else
 			r->lines++;
-		if((lineno & 8191) == 0)
+		if((lineno & 1023) == 0)
 			progress_tick(pg, r, in->path, baseline);
 		if(toolong) {
 			malformed(r, in->path, lineno, "line too long");

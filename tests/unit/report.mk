@@ -1,0 +1,15 @@
+# tests of dyndns-guard report: Check unit tests of the event reader, the
+# sketches and the beacon test; the shell test of the command over a
+# generated fixture (JSON, text and HTML output; the page rendered by
+# headless Chromium).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_report
+TESTS += tests/unit/check_report
+endif
+TESTS += tests/unit/t_report.sh
+EXTRA_DIST += tests/unit/t_report.sh tests/unit/report_fixture.py \
+	tests/unit/report_check.py
+
+tests_unit_check_report_SOURCES = tests/unit/check_report.c
+tests_unit_check_report_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_report_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS)
