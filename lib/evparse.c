@@ -20,6 +20,7 @@
 #include "dyndns-guard/conf.h"
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/evparse.h"
+#include "dyndns-guard/name.h"
 
 /** deepest JSON nesting accepted */
 #define JSON_MAXDEPTH 64
@@ -420,9 +421,14 @@ ddg_time_format(int64_t ms, char *buf, size_t buflen)
 	int64_t secs, days, rem, era, doe, yoe, y, doy, mp, m, d;
 	int msec;
 
-	secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	/* floor division, with no negation that could overflow */
+	secs = ms / 1000;
+	if(ms % 1000 < 0)
+		secs--;
 	msec = (int)(ms - secs * 1000);
-	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	days = secs / 86400;
+	if(secs % 86400 < 0)
+		days--;
 	rem = secs - days * 86400;
 	days += 719468;
 	era = (days >= 0 ? days : days - 146096) / 146097;
@@ -447,13 +453,18 @@ ddg_time_format(int64_t ms, char *buf, size_t buflen)
 
 /* ---- fields ---- */
 
-/** Normalize a name field: no trailing (unescaped) dot, not empty. */
+/**
+ * Normalize a name field: no trailing (unescaped) dot; and check that it
+ * is a DNS name (labels of 1..63 bytes, at most 255 in wire form, valid
+ * escapes).  Returns 0 or -1.
+ */
 static int
 name_finish(char *s)
 {
-	size_t n = strlen(s), bs = 0;
+	size_t n = strlen(s), bs = 0, wl;
+	uint8_t wire[DDG_NAME_MAXWIRE];
 
-	if(n == 0)
+	if(n == 0 || ddg_name_from_str(s, wire, &wl) != DDG_OK)
 		return -1;
 	if(n > 1 && s[n - 1] == '.') {
 		size_t k = n - 1;
@@ -1128,12 +1139,20 @@ parse_json(const char *s, size_t n, struct ddg_evrec *rec,
 		return DDG_EVLINE_BAD;
 	}
 	rec->action = (enum ddg_action)a;
-	if(!(c.have & (1u << F_NAME)) || name_finish(rec->name) != 0) {
+	if(!(c.have & (1u << F_NAME))) {
 		*reason = "missing dns.question.name";
 		return DDG_EVLINE_BAD;
 	}
-	if(!(c.have & (1u << F_ZONE)) || name_finish(rec->zone) != 0) {
+	if(name_finish(rec->name) != 0) {
+		*reason = "dns.question.name is not a DNS name";
+		return DDG_EVLINE_BAD;
+	}
+	if(!(c.have & (1u << F_ZONE))) {
 		*reason = "missing rule.name";
+		return DDG_EVLINE_BAD;
+	}
+	if(name_finish(rec->zone) != 0) {
+		*reason = "rule.name is not a DNS name";
 		return DDG_EVLINE_BAD;
 	}
 	if(c.have & (1u << F_IP)) {
@@ -1311,7 +1330,7 @@ parse_fields(const char *s, size_t n, struct ddg_evrec *rec,
 		case T_QNAME:
 			if(tcopy(rec->name, sizeof(rec->name), v, vlen, 1) !=
 				0 || name_finish(rec->name) != 0) {
-				*reason = "qname= too long";
+				*reason = "qname= is not a DNS name";
 				return DDG_EVLINE_BAD;
 			}
 			break;
@@ -1325,7 +1344,7 @@ parse_fields(const char *s, size_t n, struct ddg_evrec *rec,
 		case T_ZONE:
 			if(tcopy(rec->zone, sizeof(rec->zone), v, vlen, 1) !=
 				0 || name_finish(rec->zone) != 0) {
-				*reason = "zone= too long";
+				*reason = "zone= is not a DNS name";
 				return DDG_EVLINE_BAD;
 			}
 			break;

@@ -10,8 +10,9 @@
  * and printable ASCII: a byte outside '!'..'~' and '"' are written \DDD
  * (as the module writes names), so a value can be printed in a table, a
  * JSON string or HTML text after the usual escaping of that output.
- * Names (the query name and the zone) are lowercased (ASCII) and have no
- * trailing dot (the root is ".").
+ * Names (the query name and the zone) must be DNS names in presentation
+ * form (ddg_name_from_str() accepts them); they are lowercased (ASCII) and
+ * have no trailing dot (the root is ".").
  *
  * Time stamps, in the JSON "@timestamp" and in the prefix of a log line:
  * - "[1700000000] unbound[123:0] info: ..." (Unbound's log file),
