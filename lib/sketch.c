@@ -88,6 +88,27 @@ hll_add(uint8_t *reg, uint64_t h)
 		reg[idx] = rank;
 }
 
+/** slots of the exact hash set */
+#define EXACT_SLOTS (2 * DDG_DISTINCT_EXACT)
+
+/** Put h into the exact set; returns 1 when new. */
+static int
+exact_put(uint64_t *set, uint64_t h)
+{
+	size_t i;
+
+	if(h == 0)
+		h = 1;
+	i = (size_t)(h >> 40) & (EXACT_SLOTS - 1);
+	while(set[i]) {
+		if(set[i] == h)
+			return 0;
+		i = (i + 1) & (EXACT_SLOTS - 1);
+	}
+	set[i] = h;
+	return 1;
+}
+
 int
 ddg_distinct_add(struct ddg_distinct *d, uint64_t h)
 {
@@ -97,35 +118,41 @@ ddg_distinct_add(struct ddg_distinct *d, uint64_t h)
 		hll_add(d->hll, h);
 		return 0;
 	}
-	for(i = 0; i < d->n && i < DDG_DISTINCT_INLINE; i++)
-		if(d->inl[i] == h)
+	if(!d->exact) {
+		for(i = 0; i < d->n; i++)
+			if(d->inl[i] == h)
+				return 0;
+		if(d->n < DDG_DISTINCT_INLINE) {
+			d->inl[d->n++] = h;
 			return 0;
-	for(i = DDG_DISTINCT_INLINE; i < d->n; i++)
-		if(d->exact[i - DDG_DISTINCT_INLINE] == h)
-			return 0;
-	if(d->n < DDG_DISTINCT_INLINE) {
-		d->inl[d->n++] = h;
-		return 0;
+		}
+		d->exact = calloc(EXACT_SLOTS, sizeof(uint64_t));
+		if(!d->exact)
+			return -1;
+		for(i = 0; i < d->n; i++)
+			exact_put(d->exact, d->inl[i]);
 	}
 	if(d->n < DDG_DISTINCT_EXACT) {
-		if(!d->exact) {
-			d->exact = malloc(sizeof(uint64_t) *
-				(DDG_DISTINCT_EXACT - DDG_DISTINCT_INLINE));
-			if(!d->exact)
-				return -1;
-		}
-		d->exact[d->n - DDG_DISTINCT_INLINE] = h;
-		d->n++;
+		d->n += (uint32_t)exact_put(d->exact, h);
 		return 0;
+	}
+	{
+		/* a 65th value?  (the set is full at DDG_DISTINCT_EXACT) */
+		uint64_t x = h ? h : 1;
+		size_t k = (size_t)(x >> 40) & (EXACT_SLOTS - 1);
+		while(d->exact[k]) {
+			if(d->exact[k] == x)
+				return 0;
+			k = (k + 1) & (EXACT_SLOTS - 1);
+		}
 	}
 	/* more than exact: switch to the sketch */
 	d->hll = calloc(1, HLL_M);
 	if(!d->hll)
 		return -1;
-	for(i = 0; i < DDG_DISTINCT_INLINE; i++)
-		hll_add(d->hll, d->inl[i]);
-	for(i = DDG_DISTINCT_INLINE; i < d->n; i++)
-		hll_add(d->hll, d->exact[i - DDG_DISTINCT_INLINE]);
+	for(i = 0; i < EXACT_SLOTS; i++)
+		if(d->exact[i])
+			hll_add(d->hll, d->exact[i]);
 	free(d->exact);
 	d->exact = NULL;
 	hll_add(d->hll, h);
@@ -166,6 +193,23 @@ ddg_distinct_clear(struct ddg_distinct *d)
 
 /* ---- Space-Saving table ---- */
 
+/** a heap position: an entry's count and index */
+struct hnode {
+	/** the count (a copy of the entry's) */
+	uint64_t count;
+	/** the entry */
+	uint32_t idx;
+};
+
+/** a slot of the hash index */
+struct hslot {
+	/** entry index + 1, 0 for an empty slot */
+	uint32_t idx1;
+	/** the low 32 bits of the key's hash: its home slot, and a filter
+	 * that spares reading the entry on most mismatches */
+	uint32_t hlo;
+};
+
 struct ddg_sstab {
 	/** most keys */
 	size_t cap;
@@ -177,10 +221,11 @@ struct ddg_sstab {
 	size_t payload_size;
 	/** cap entries */
 	unsigned char *entries;
-	/** min-heap of entry indexes by count */
-	uint32_t *heap;
-	/** hash index: entry index + 1, 0 for an empty slot */
-	uint32_t *slots;
+	/** min-heap of the entries by count (the counts kept here too, so
+	 * that sifting reads no entry) */
+	struct hnode *heap;
+	/** hash index (linear probing) */
+	struct hslot *slots;
 	/** number of slots - 1 (a power of two - 1) */
 	size_t mask;
 	/** keys evicted */
@@ -224,8 +269,8 @@ ddg_sstab_new(size_t capacity, size_t payload_size,
 	t->mask = nslots - 1;
 	/* large blocks come from mmap: pages are touched only when used */
 	t->entries = calloc(capacity, t->stride);
-	t->heap = calloc(capacity, sizeof(uint32_t));
-	t->slots = calloc(nslots, sizeof(uint32_t));
+	t->heap = calloc(capacity, sizeof(struct hnode));
+	t->slots = calloc(nslots, sizeof(struct hslot));
 	if(!t->entries || !t->heap || !t->slots) {
 		ddg_sstab_free(t);
 		return NULL;
@@ -245,7 +290,8 @@ ddg_sstab_free(struct ddg_sstab *t)
 			struct ddg_sstab_entry *e = ent(t, (uint32_t)i);
 			if(t->clear)
 				t->clear(ddg_sstab_payload(e));
-			free(e->key);
+			if(e->key != e->inl)
+				free(e->key);
 		}
 	}
 	free(t->entries);
@@ -288,12 +334,12 @@ ddg_sstab_evicted(const struct ddg_sstab *t)
 static void
 heap_swap(struct ddg_sstab *t, uint32_t a, uint32_t b)
 {
-	uint32_t x = t->heap[a];
+	struct hnode x = t->heap[a];
 
 	t->heap[a] = t->heap[b];
 	t->heap[b] = x;
-	ent(t, t->heap[a])->heap = a;
-	ent(t, t->heap[b])->heap = b;
+	ent(t, t->heap[a].idx)->heap = a;
+	ent(t, t->heap[b].idx)->heap = b;
 }
 
 /** Move a heap position down while a child has a smaller count. */
@@ -302,11 +348,9 @@ heap_down(struct ddg_sstab *t, uint32_t i)
 {
 	for(;;) {
 		uint32_t l = 2 * i + 1, r = l + 1, m = i;
-		if(l < t->size && ent(t, t->heap[l])->count <
-			ent(t, t->heap[m])->count)
+		if(l < t->size && t->heap[l].count < t->heap[m].count)
 			m = l;
-		if(r < t->size && ent(t, t->heap[r])->count <
-			ent(t, t->heap[m])->count)
+		if(r < t->size && t->heap[r].count < t->heap[m].count)
 			m = r;
 		if(m == i)
 			return;
@@ -321,7 +365,7 @@ heap_up(struct ddg_sstab *t, uint32_t i)
 {
 	while(i > 0) {
 		uint32_t p = (i - 1) / 2;
-		if(ent(t, t->heap[p])->count <= ent(t, t->heap[i])->count)
+		if(t->heap[p].count <= t->heap[i].count)
 			return;
 		heap_swap(t, i, p);
 		i = p;
@@ -333,12 +377,16 @@ static size_t
 slot_of(const struct ddg_sstab *t, const void *key, size_t len, uint64_t h)
 {
 	size_t i = (size_t)h & t->mask;
+	uint32_t lo = (uint32_t)h;
 
-	while(t->slots[i]) {
-		struct ddg_sstab_entry *e = ent(t, t->slots[i] - 1);
-		if(e->hash == h && e->keylen == len &&
-			memcmp(e->key, key, len) == 0)
-			return i;
+	while(t->slots[i].idx1) {
+		if(t->slots[i].hlo == lo) {
+			struct ddg_sstab_entry *e = ent(t,
+				t->slots[i].idx1 - 1);
+			if(e->hash == h && e->keylen == len &&
+				memcmp(e->key, key, len) == 0)
+				return i;
+		}
 		i = (i + 1) & t->mask;
 	}
 	return i;
@@ -350,17 +398,17 @@ slot_remove(struct ddg_sstab *t, struct ddg_sstab_entry *e)
 {
 	size_t i = slot_of(t, e->key, e->keylen, e->hash), j = i, k;
 
-	t->slots[i] = 0;
+	t->slots[i].idx1 = 0;
 	for(;;) {
 		j = (j + 1) & t->mask;
-		if(!t->slots[j])
+		if(!t->slots[j].idx1)
 			return;
-		k = (size_t)ent(t, t->slots[j] - 1)->hash & t->mask;
+		k = (size_t)t->slots[j].hlo & t->mask;
 		/* move j back to i unless its home k lies in (i, j] */
 		if((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		t->slots[i] = t->slots[j];
-		t->slots[j] = 0;
+		t->slots[j].idx1 = 0;
 		i = j;
 	}
 }
@@ -371,7 +419,17 @@ ddg_sstab_find(struct ddg_sstab *t, const void *key, size_t len)
 	uint64_t h = ddg_siphash(t->seed, key, len);
 	size_t i = slot_of(t, key, len, h);
 
-	return t->slots[i] ? ent(t, t->slots[i] - 1) : NULL;
+	return t->slots[i].idx1 ? ent(t, t->slots[i].idx1 - 1) : NULL;
+}
+
+/** Store a key in an entry: in buf (allocated) or inline when NULL. */
+static void
+key_set(struct ddg_sstab_entry *e, char *buf, const void *key, size_t len)
+{
+	e->key = buf ? buf : e->inl;
+	memcpy(e->key, key, len);
+	e->key[len] = 0;
+	e->keylen = (uint32_t)len;
 }
 
 struct ddg_sstab_entry *
@@ -383,51 +441,54 @@ ddg_sstab_hit(struct ddg_sstab *t, const void *key, size_t len, int *fresh)
 	uint32_t idx;
 	char *k;
 
-	if(t->slots[i]) {
-		e = ent(t, t->slots[i] - 1);
+	if(t->slots[i].idx1) {
+		e = ent(t, t->slots[i].idx1 - 1);
 		e->count++;
+		t->heap[e->heap].count = e->count;
 		heap_down(t, e->heap);
 		*fresh = 0;
 		return e;
 	}
 	if(len > UINT32_MAX - 1)
 		return NULL;
-	k = malloc(len + 1);
-	if(!k)
+	if(len < DDG_SSTAB_INLINE)
+		k = NULL; /* inline, set below */
+	else if(!(k = malloc(len + 1)))
 		return NULL;
-	memcpy(k, key, len);
-	k[len] = 0;
 	if(t->size < t->cap) {
 		idx = (uint32_t)t->size++;
 		e = ent(t, idx);
 		memset(e, 0, t->stride);
 		e->count = 1;
 		e->heap = idx;
-		t->heap[idx] = idx;
+		t->heap[idx].idx = idx;
+		t->heap[idx].count = 1;
 		e->hash = h;
-		e->key = k;
-		e->keylen = (uint32_t)len;
-		t->slots[i] = idx + 1;
+		key_set(e, k, key, len);
+		t->slots[i].idx1 = idx + 1;
+		t->slots[i].hlo = (uint32_t)h;
 		heap_up(t, idx);
 	} else {
 		/* full: the key with the smallest count makes room */
 		uint64_t min;
-		idx = t->heap[0];
+		idx = t->heap[0].idx;
 		e = ent(t, idx);
 		min = e->count;
 		slot_remove(t, e);
 		if(t->clear)
 			t->clear(ddg_sstab_payload(e));
-		free(e->key);
+		if(e->key != e->inl)
+			free(e->key);
 		memset(ddg_sstab_payload(e), 0, t->payload_size);
 		e->count = min + 1;
 		e->err = min;
 		e->hash = h;
-		e->key = k;
-		e->keylen = (uint32_t)len;
+		key_set(e, k, key, len);
 		/* the slot found before may have moved with the removal */
 		i = slot_of(t, key, len, h);
-		t->slots[i] = idx + 1;
+		t->slots[i].idx1 = idx + 1;
+		t->slots[i].hlo = (uint32_t)h;
+		t->heap[0].count = e->count;
 		heap_down(t, 0);
 		t->evicted++;
 	}

@@ -6,6 +6,7 @@
  * - struct ddg_distinct: a distinct counter, exact up to
  *   DDG_DISTINCT_EXACT values, then a HyperLogLog sketch of
  *   2^DDG_DISTINCT_HLL_P registers (standard error 1.04/sqrt(2^p), 3.3 %);
+ *   the exact values are held in a small hash set;
  * - struct ddg_sstab: a table of at most `capacity` keys with counts,
  *   kept by the Space-Saving algorithm (Metwally, Agrawal, El Abbadi
  *   2005): when full, a new key replaces the key with the smallest count
@@ -41,7 +42,8 @@ uint64_t ddg_siphash(const uint8_t key[16], const void *data, size_t len);
 struct ddg_distinct {
 	/** the first hashes, exact */
 	uint64_t inl[DDG_DISTINCT_INLINE];
-	/** DDG_DISTINCT_EXACT hashes once more than inline, or NULL */
+	/** once more than inline: a hash set of 2 * DDG_DISTINCT_EXACT
+	 * slots (0 is an empty slot; a hash 0 is kept as 1), or NULL */
 	uint64_t *exact;
 	/** the registers once more than DDG_DISTINCT_EXACT, or NULL */
 	uint8_t *hll;
@@ -73,6 +75,9 @@ uint64_t ddg_distinct_count(const struct ddg_distinct *d, int *estimated);
  */
 void ddg_distinct_clear(struct ddg_distinct *d);
 
+/** key bytes an entry holds inline (longer keys are allocated) */
+#define DDG_SSTAB_INLINE 56
+
 /** one key of a Space-Saving table */
 struct ddg_sstab_entry {
 	/** events counted (an upper bound of the true count) */
@@ -89,6 +94,9 @@ struct ddg_sstab_entry {
 	uint32_t keylen;
 	/** position in the heap */
 	uint32_t heap;
+	/** the key when it is shorter than DDG_SSTAB_INLINE (then key
+	 * points here) */
+	char inl[DDG_SSTAB_INLINE];
 };
 
 /** a Space-Saving table; opaque */

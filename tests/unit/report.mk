@@ -19,3 +19,9 @@ if BUILD_MODULE
 TESTS += tests/integration/t_report.sh
 endif
 EXTRA_DIST += tests/integration/t_report.sh
+
+# timing of the report over generated events, not part of make check
+EXTRA_DIST += tests/bench/report_bench.sh
+bench-report: dyndns-guard$(EXEEXT)
+	top_builddir=. sh $(srcdir)/tests/bench/report_bench.sh
+.PHONY: bench-report
