@@ -1055,6 +1055,8 @@ jobject(struct jp *j, int depth, enum jpath path, struct jctx *c)
 		enum jfield f = F_NONE;
 
 		jws(j);
+		if(j->p >= j->e)
+			return jfail(j, "JSON: unterminated object");
 		if(jstring(j, NULL, key, sizeof(key), &klen) != 0)
 			return -1;
 		if(c && path != P_NONE && klen < sizeof(key) &&
