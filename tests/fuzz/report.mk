@@ -9,7 +9,7 @@ tests_fuzz_replay_evparse_SOURCES = tests/fuzz/replay.c \
 	tests/fuzz/fuzz_evparse.c
 tests_fuzz_replay_evparse_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DDDG_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/evparse"'
-tests_fuzz_replay_evparse_LDADD = libddgcore.la $(OPENSSL_LIBS)
+tests_fuzz_replay_evparse_LDADD = libddgreport.la libddgcore.la $(OPENSSL_LIBS)
 
 FUZZ_EVPARSE_CORE = $(top_srcdir)/lib/err.c $(top_srcdir)/lib/name.c \
 	$(top_srcdir)/lib/list.c $(top_srcdir)/lib/image.c \

@@ -12,7 +12,7 @@ EXTRA_DIST += tests/unit/t_report.sh tests/unit/report_fixture.py \
 
 tests_unit_check_report_SOURCES = tests/unit/check_report.c
 tests_unit_check_report_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_report_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS)
+tests_unit_check_report_LDADD = libddgreport.la libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 # the report over what the real Unbound with the module wrote
 if BUILD_MODULE
