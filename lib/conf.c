@@ -180,21 +180,6 @@ grow(void **arr, size_t n, size_t *cap, size_t elsize)
 	return 1;
 }
 
-/** Whether a client network or category name is acceptable. */
-static int
-valid_ident(const char *s)
-{
-	size_t n = 0;
-
-	for(; *s; s++, n++) {
-		if(!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-			(*s >= '0' && *s <= '9') || *s == '_' || *s == '.' ||
-			*s == '-'))
-			return 0;
-	}
-	return n >= 1 && n <= DDG_CONF_MAXNAME;
-}
-
 const char *
 ddg_action_name(enum ddg_action a)
 {
@@ -380,7 +365,7 @@ k_category(struct parser *p, const struct keydef *k, char **v, int n)
 	char sb[80];
 
 	memset(&cat, 0, sizeof(cat));
-	if(!valid_ident(v[0]))
+	if(!ddg_name_category_ok(v[0], strlen(v[0])))
 		return perr(p, DDG_ERR_SYNTAX, "bad category name '%s': "
 			"expected 1 to 63 of A-Z a-z 0-9 _ . -",
 			show(v[0], sb, sizeof(sb)));
@@ -443,7 +428,7 @@ k_network(struct parser *p, const struct keydef *k, char **v, int n)
 	int last = n, t, r;
 
 	memset(&net, 0, sizeof(net));
-	if(!valid_ident(v[0]))
+	if(!ddg_name_category_ok(v[0], strlen(v[0])))
 		return perr(p, DDG_ERR_SYNTAX, "bad client-network name '%s': "
 			"expected 1 to 63 of A-Z a-z 0-9 _ . -",
 			show(v[0], sb, sizeof(sb)));

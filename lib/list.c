@@ -198,14 +198,6 @@ align_sec(uint64_t v)
 	return (v + (DDG_LIST_ALIGN - 1)) & ~(uint64_t)(DDG_LIST_ALIGN - 1);
 }
 
-/** whether a byte may appear in a category name */
-static int
-catchar(uint8_t c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		(c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-}
-
 /** byte classes for key_check: 0 plain label byte, 1 separator,
  * 2 escape, 3 uppercase (not allowed) */
 static const uint8_t keycls[256] = {
@@ -850,9 +842,11 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 		const uint8_t *end = p + size[S_CAT], *prev = NULL;
 		for(i = 0; i < ncat; i++) {
 			const uint8_t *c = p;
-			while(p < end && *p && catchar(*p) &&
-				p - c <= DDG_LIST_MAXCAT)
-				p++;
+			/* the name's bytes, and one more (the NUL, or the
+			 * byte that breaks the rule) */
+			size_t lim = (size_t)(end - p) < DDG_LIST_MAXCAT + 1 ?
+				(size_t)(end - p) : DDG_LIST_MAXCAT + 1;
+			p += ddg_name_category_span((const char *)p, lim);
 			if(p >= end) {
 				fail(err, errlen, DDG_ERR_CORRUPT, name,
 					(uint64_t)(p - b), "category %u not "
@@ -860,7 +854,8 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 					"section", i);
 				goto corrupt;
 			}
-			if(*p != 0 || p == c || p - c > DDG_LIST_MAXCAT) {
+			if(*p != 0 || !ddg_name_category_ok((const char *)c,
+				(size_t)(p - c))) {
 				fail(err, errlen, DDG_ERR_CORRUPT, name,
 					(uint64_t)(p - b), "category %u has a "
 					"bad name (1..%d bytes of "

@@ -100,27 +100,12 @@ ddg_lw_add_source(struct ddg_lw *lw, const char *line)
 }
 
 int
-ddg_lw_category_valid(const char *name)
-{
-	size_t i;
-
-	for(i = 0; name[i]; i++) {
-		char c = name[i];
-		if(!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '-' || c == '_' ||
-			c == '.'))
-			return 0;
-	}
-	return i >= 1 && i <= DDG_LIST_MAXCAT;
-}
-
-int
 ddg_lw_category(struct ddg_lw *lw, const char *name, uint16_t *idx)
 {
 	size_t i;
 	char **c;
 
-	if(!ddg_lw_category_valid(name))
+	if(!ddg_name_category_ok(name, strlen(name)))
 		return DDG_ERR_INVAL;
 	for(i = 0; i < lw->ncat; i++) {
 		if(strcmp(lw->cat[i], name) == 0) {

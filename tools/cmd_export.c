@@ -498,10 +498,9 @@ ddg_cmd_export(int argc, char **argv)
 					"%d --category\n", MAXCATS);
 				return EX_USAGE;
 			}
-			if(!ddg_lw_category_valid(argv[i + 1])) {
+			if(!ddg_name_category_ok(argv[i + 1], strlen(argv[i + 1]))) {
 				fprintf(stderr, "dyndns-guard export: bad "
-					"category '%s' (1..63 of A-Z a-z 0-9 "
-					". _ -)\n", argv[i + 1]);
+					"category '%s' (" DDG_NAME_CATEGORY_RULE ")\n", argv[i + 1]);
 				return EX_USAGE;
 			}
 			cats[ncats++] = argv[++i];

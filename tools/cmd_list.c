@@ -187,10 +187,9 @@ ddg_cmd_compile(int argc, char **argv)
 			}
 		} else if((v = optval(argc, argv, &i, "--category",
 			&missing))) {
-			if(!ddg_lw_category_valid(v)) {
+			if(!ddg_name_category_ok(v, strlen(v))) {
 				fprintf(stderr, "dyndns-guard compile: bad "
-					"category '%s' (1..63 of A-Z a-z 0-9 . "
-					"_ -)\n", v);
+					"category '%s' (" DDG_NAME_CATEGORY_RULE ")\n", v);
 				return EX_USAGE;
 			}
 		} else {

@@ -81,13 +81,6 @@ int ddg_lw_add_source(struct ddg_lw *lw, const char *line);
 int ddg_lw_category(struct ddg_lw *lw, const char *name, uint16_t *idx);
 
 /**
- * Whether a string is a valid category name.
- * @param name: NUL-terminated candidate.
- * @return 1 or 0.
- */
-int ddg_lw_category_valid(const char *name);
-
-/**
  * Add an entry.
  * @param lw: the writer.
  * @param wire: a valid wire-form name with at least one label (any case).
