@@ -366,53 +366,6 @@ cpl(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 	return i;
 }
 
-/** the first 8 bytes of a key as a big-endian number, zero-padded; avail
- * is how many bytes may be read at k (at least len) */
-static inline uint64_t
-prefix64_avail(const uint8_t *k, size_t len, size_t avail)
-{
-	uint64_t p;
-
-	if(len >= 8 || avail < 8) {
-		size_t i;
-		if(len >= 8) {
-			memcpy(&p, k, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			p = __builtin_bswap64(p);
-#endif
-			return p;
-		}
-		p = 0;
-		for(i = 0; i < 8; i++)
-			p = (p << 8) | (i < len ? k[i] : 0);
-		return p;
-	}
-	memcpy(&p, k, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	p = __builtin_bswap64(p);
-#endif
-	return len == 0 ? 0 : p & (~(uint64_t)0 << (8 * (8 - len)));
-}
-
-/** the first 8 bytes of a key as a big-endian number, zero-padded */
-static inline uint64_t
-prefix64(const uint8_t *k, size_t len)
-{
-	uint64_t p = 0;
-	size_t i;
-
-	if(len >= 8) {
-		memcpy(&p, k, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		p = __builtin_bswap64(p);
-#endif
-		return p;
-	}
-	for(i = 0; i < 8; i++)
-		p = (p << 8) | (i < len ? k[i] : 0);
-	return p;
-}
-
 /** whether a (alen) is a proper prefix of b (blen) */
 static inline int
 is_proper_prefix(const uint8_t *a, size_t alen, const uint8_t *b,
@@ -646,7 +599,7 @@ check_blocks(struct vrange *v)
 				/* the block's search index number, and the
 				 * level 1 number that summarises it */
 				uint32_t j = i / DDG_LIST_BLOCK;
-				uint64_t p0 = prefix64(kk, kl);
+				uint64_t p0 = ddg_list_key_prefix(kk, kl);
 				uint64_t fp0 = idx_get(idx + (size_t)j * 8);
 				if(fp0 != p0) {
 					fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT,
@@ -1276,7 +1229,7 @@ static int64_t
 block_le(const struct ddg_list *l, const uint8_t *q, size_t qlen)
 {
 	const uint64_t *a;
-	uint64_t qp = prefix64(q, qlen);
+	uint64_t qp = ddg_list_key_prefix(q, qlen);
 	size_t base, lo, hi, blk = 0, kl;
 	const uint8_t *k;
 	int lv;

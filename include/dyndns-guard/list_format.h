@@ -79,6 +79,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /** magic bytes at offset 0 */
 #define DDG_LIST_MAGIC "DDGLIST"
@@ -218,7 +219,9 @@ ddg_list_varint_put(uint8_t *p, uint32_t v)
 
 /**
  * The search index number of a key: its first 8 bytes as a big-endian
- * number, zero-padded.
+ * number, zero-padded.  The one definition for the writer, the validator
+ * and the search (a key of 8 bytes or more is one load, byte-swapped on a
+ * little-endian host).
  */
 static inline uint64_t
 ddg_list_key_prefix(const uint8_t *k, size_t len)
@@ -226,6 +229,13 @@ ddg_list_key_prefix(const uint8_t *k, size_t len)
 	uint64_t p = 0;
 	size_t i;
 
+	if(len >= 8) {
+		memcpy(&p, k, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		p = __builtin_bswap64(p);
+#endif
+		return p;
+	}
 	for(i = 0; i < 8; i++)
 		p = (p << 8) | (i < len ? k[i] : 0);
 	return p;
