@@ -2,13 +2,9 @@
  * \file list_write.c
  * The .dgl writer.  Layout in list_format.h.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/list.h"
@@ -467,71 +463,4 @@ out:
 	free(used);
 	free(remap);
 	return r;
-}
-
-int
-ddg_lw_write_file(const char *path, const uint8_t *buf, size_t len,
-	char *err, size_t errlen)
-{
-	size_t plen = strlen(path), done = 0;
-	char *tmp = malloc(plen + 16), *dir;
-	int fd, dfd;
-	const char *slash;
-
-	if(!tmp) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return DDG_ERR_IO;
-	}
-	snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);	/* O_CREAT|O_EXCL, mode 0600 */
-	if(fd < 0) {
-		snprintf(err, errlen, "%s: cannot create temporary file: %s",
-			path, strerror(errno));
-		free(tmp);
-		return DDG_ERR_IO;
-	}
-	if(fchmod(fd, 0644) != 0)
-		goto fail;
-	while(done < len) {
-		ssize_t w = write(fd, buf + done, len - done);
-		if(w < 0) {
-			if(errno == EINTR)
-				continue;
-			goto fail;
-		}
-		done += (size_t)w;
-	}
-	if(fsync(fd) != 0)
-		goto fail;
-	if(close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if(rename(tmp, path) != 0)
-		goto fail;
-	free(tmp);
-	/* make the rename durable */
-	slash = strrchr(path, '/');
-	if(slash) {
-		dir = strndup(path, (size_t)(slash - path) + 1);
-	} else {
-		dir = strdup(".");
-	}
-	if(dir) {
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if(dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-		free(dir);
-	}
-	return DDG_OK;
-fail:
-	snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-	if(fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return DDG_ERR_IO;
 }

@@ -3,6 +3,7 @@
 noinst_LTLIBRARIES += libddgcore.la
 libddgcore_la_SOURCES = \
 	lib/err.c \
+	lib/file.c \
 	lib/bytes.h \
 	lib/image.h \
 	lib/image.c \
@@ -13,6 +14,7 @@ libddgcore_la_SOURCES = \
 	lib/compile.c \
 	lib/sign.c \
 	include/dyndns-guard/err.h \
+	include/dyndns-guard/file.h \
 	include/dyndns-guard/name.h \
 	include/dyndns-guard/list.h \
 	include/dyndns-guard/sfilter.h \

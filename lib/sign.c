@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/sign.h"
 #include "image.h"
 
@@ -175,16 +176,14 @@ int
 ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
 	size_t errlen)
 {
-	char sigpath[4096], tmp[4200], keyid[DDG_SIGN_KEYID_LEN + 1];
+	char sigpath[4096], keyid[DDG_SIGN_KEYID_LEN + 1], text[256];
 	unsigned char sig[DDG_SIGN_LEN], b64[4 * ((DDG_SIGN_LEN + 2) / 3) + 1];
 	size_t siglen = sizeof(sig);
 	struct ddg_image img;
 	EVP_MD_CTX *ctx;
-	FILE *f;
-	int fd, r, ok;
+	int r, ok, n;
 	if(snprintf(sigpath, sizeof(sigpath), "%s.sig", path) >=
-		(int)sizeof(sigpath) || snprintf(tmp, sizeof(tmp),
-		"%s.tmp.%ld", sigpath, (long)getpid()) >= (int)sizeof(tmp))
+		(int)sizeof(sigpath))
 		return fail(err, errlen, DDG_ERR_INVAL, "path too long");
 	if(ddg_sign_key_id(key, keyid) != DDG_OK)
 		return fail(err, errlen, DDG_ERR_INVAL, "unusable key");
@@ -204,29 +203,13 @@ ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
 		return fail(err, errlen, DDG_ERR_INVAL,
 			"%s: signing failed (is the key a private key?)", path);
 	EVP_EncodeBlock(b64, sig, DDG_SIGN_LEN);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if(fd < 0)
-		return fail(err, errlen, DDG_ERR_IO, "%s: %s", tmp,
-			strerror(errno));
-	f = fdopen(fd, "w");
-	if(!f) {
-		close(fd);
-		unlink(tmp);
-		return fail(err, errlen, DDG_ERR_IO, "%s: %s", tmp,
-			strerror(errno));
-	}
-	fprintf(f, "dyndns-guard-signature: 1\nalgorithm: ed25519\n"
-		"key-id: %s\nsignature: %s\n", keyid, (char *)b64);
-	ok = (fflush(f) == 0 && fsync(fileno(f)) == 0);
-	if(fclose(f) != 0)
-		ok = 0;
-	if(!ok || rename(tmp, sigpath) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return fail(err, errlen, DDG_ERR_IO, "%s: cannot write: %s",
-			sigpath, strerror(e));
-	}
-	return DDG_OK;
+	n = snprintf(text, sizeof(text), "dyndns-guard-signature: 1\n"
+		"algorithm: ed25519\nkey-id: %s\nsignature: %s\n", keyid,
+		(char *)b64);
+	if(n < 0 || (size_t)n >= sizeof(text))
+		return fail(err, errlen, DDG_ERR_INVAL, "signature too long");
+	return ddg_file_write_atomic(sigpath, text, (size_t)n, 0644, err,
+		errlen);
 }
 
 /** value of "key: value" line in text, copied into out */

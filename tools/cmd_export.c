@@ -28,6 +28,7 @@
 #include "commands.h"
 #include "dyndns-guard/conf.h"
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/list_write.h"
 #include "dyndns-guard/name.h"
@@ -668,8 +669,8 @@ ddg_cmd_export(int argc, char **argv)
 			goto out;
 		}
 		if(outpath) {
-			r = ddg_lw_write_file(outpath, (const uint8_t *)buf,
-				buflen, err, sizeof(err));
+			r = ddg_file_write_atomic(outpath, (const uint8_t *)buf,
+				buflen, 0644, err, sizeof(err));
 			if(r != DDG_OK) {
 				fprintf(stderr, "dyndns-guard export: %s\n",
 					err);

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "dyndns-guard/compile.h"
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/list_write.h"
 #include "dyndns-guard/name.h"
@@ -290,7 +291,7 @@ ddg_cmd_compile(int argc, char **argv)
 		ddg_compile_free(c);
 		return EX_DEFECT;
 	}
-	r = ddg_lw_write_file(out, img, imglen, err, sizeof(err));
+	r = ddg_file_write_atomic(out, img, imglen, 0644, err, sizeof(err));
 	if(r != DDG_OK) {
 		fprintf(stderr, "dyndns-guard compile: %s\n", err);
 		free(img);

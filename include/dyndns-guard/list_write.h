@@ -108,18 +108,4 @@ int ddg_lw_add(struct ddg_lw *lw, const uint8_t *wire, uint16_t cat,
 int ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	uint8_t **out, size_t *outlen, struct ddg_lw_stats *st);
 
-/**
- * Write a file atomically: a temporary file in the same directory created
- * with O_EXCL, written, fsync'ed, renamed over path, then the directory is
- * fsync'ed.  An existing file is never truncated in place.
- * @param path: the destination.
- * @param buf: the bytes.
- * @param len: their number.
- * @param err: buffer for "<path>: <reason>: <strerror>" on failure.
- * @param errlen: its size.
- * @return DDG_OK or DDG_ERR_IO (the temporary file is removed).
- */
-int ddg_lw_write_file(const char *path, const uint8_t *buf, size_t len,
-	char *err, size_t errlen);
-
 #endif /* DDG_LIST_WRITE_H */
