@@ -23,6 +23,7 @@
 
 #include "dyndns-guard/conf.h"
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/name.h"
 
 /** most values on one line */
@@ -1288,23 +1289,6 @@ fail:
 	return r;
 }
 
-/** Directory part of a path with trailing '/', or NULL when it has none. */
-static char *
-dir_of(const char *path)
-{
-	const char *sl = strrchr(path, '/');
-	char *d;
-
-	if(!sl)
-		return NULL;
-	d = malloc((size_t)(sl - path) + 2);
-	if(!d)
-		return NULL;
-	memcpy(d, path, (size_t)(sl - path) + 1);
-	d[sl - path + 1] = 0;
-	return d;
-}
-
 int
 ddg_conf_parse(const char *text, size_t len, const char *fname,
 	struct ddg_conf **out, char *err, size_t errlen)
@@ -1315,7 +1299,7 @@ ddg_conf_parse(const char *text, size_t len, const char *fname,
 	if(!out)
 		return DDG_ERR_INVAL;
 	if(fname && strchr(fname, '/')) {
-		base = dir_of(fname);
+		base = strndup(fname, ddg_path_dir_len(fname));
 		if(!base) {
 			if(err && errlen)
 				snprintf(err, errlen, "%s: out of memory",
@@ -1386,10 +1370,9 @@ ddg_conf_load(const char *path, struct ddg_conf **out, char *err,
 	/* relative paths are relative to the file's directory, made
 	 * absolute */
 	if(path[0] == '/')
-		base = dir_of(path);
+		base = strndup(path, ddg_path_dir_len(path));
 	else if(getcwd(cwd, sizeof(cwd))) {
-		const char *sl = strrchr(path, '/');
-		size_t cl = strlen(cwd), dl = sl ? (size_t)(sl - path) + 1 : 0;
+		size_t cl = strlen(cwd), dl = ddg_path_dir_len(path);
 		base = malloc(cl + 1 + dl + 1);
 		if(base) {
 			memcpy(base, cwd, cl);
@@ -1397,8 +1380,8 @@ ddg_conf_load(const char *path, struct ddg_conf **out, char *err,
 			memcpy(base + cl + 1, path, dl);
 			base[cl + 1 + dl] = 0;
 		}
-	} else
-		base = dir_of(path);
+	} else if(ddg_path_dir_len(path) > 0)
+		base = strndup(path, ddg_path_dir_len(path));
 	r = parse_text(text, got, path, base, out, err, errlen);
 	free(base);
 	free(text);

@@ -52,6 +52,7 @@
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/event.h"
 #include "dyndns-guard/evlog.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/name.h"
 #include "dyndns-guard/policy.h"
@@ -141,19 +142,6 @@ mod_get(struct module_env* env, int id)
 /* ---------------------------------------------------------------- */
 /* configuration and lists                                          */
 
-/** dirname of a path into out ("." when it has no slash) */
-static void
-dir_of(const char* path, char* out, size_t outlen)
-{
-	const char* s = strrchr(path, '/');
-	if(!s)
-		snprintf(out, outlen, ".");
-	else if(s == path)
-		snprintf(out, outlen, "/");
-	else
-		snprintf(out, outlen, "%.*s", (int)(s - path), path);
-}
-
 /**
  * Where dyndns-guard.conf is: $DYNDNS_GUARD_CONF, else next to the
  * unbound.conf this daemon was started with (its -c argument, read from
@@ -164,10 +152,10 @@ static int
 find_conf_path(char* out, size_t outlen)
 {
 	const char* e = getenv(DDG_CONF_ENV);
-	char cmd[8192], dir[PATH_MAX];
+	char cmd[8192];
 	const char* unbound_conf = CONFIGFILE;
 	FILE* f;
-	size_t n = 0;
+	size_t n = 0, dl;
 	if(e && *e) {
 		snprintf(out, outlen, "%s", e);
 		return 1;
@@ -194,8 +182,10 @@ find_conf_path(char* out, size_t outlen)
 			i += al + 1;
 		}
 	}
-	dir_of(unbound_conf, dir, sizeof(dir));
-	if(snprintf(out, outlen, "%s/dyndns-guard.conf", dir) >= (int)outlen)
+	/* its directory ("./" when the path has none) */
+	dl = ddg_path_dir_len(unbound_conf);
+	if(snprintf(out, outlen, "%.*sdyndns-guard.conf", dl ? (int)dl : 2,
+		dl ? unbound_conf : "./") >= (int)outlen)
 		log_warn("dyndns-guard: configuration path too long");
 	return 0;
 }

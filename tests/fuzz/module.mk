@@ -26,6 +26,7 @@ tests_fuzz_replay_chain_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_fuzz_replay_chain_LDADD = libddgcore.la $(OPENSSL_LIBS)
 
 FUZZ_EVENT_CORE = $(top_srcdir)/lib/err.c $(top_srcdir)/lib/name.c \
+	$(top_srcdir)/lib/file.c \
 	$(top_srcdir)/lib/conf.c $(top_srcdir)/lib/event.c
 FUZZ_SIG_CORE = $(top_srcdir)/lib/err.c $(top_srcdir)/lib/image.c \
 	$(top_srcdir)/lib/file.c \
@@ -33,6 +34,7 @@ FUZZ_SIG_CORE = $(top_srcdir)/lib/err.c $(top_srcdir)/lib/image.c \
 FUZZ_CHAIN_CORE = $(top_srcdir)/lib/err.c $(top_srcdir)/lib/name.c \
 	$(top_srcdir)/lib/list.c $(top_srcdir)/lib/image.c \
 	$(top_srcdir)/lib/list_write.c $(top_srcdir)/lib/conf.c \
+	$(top_srcdir)/lib/file.c \
 	$(top_srcdir)/lib/policy.c $(top_srcdir)/lib/chain.c
 
 tests/fuzz/fuzz_event: $(srcdir)/tests/fuzz/fuzz_event.c \

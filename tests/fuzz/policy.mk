@@ -11,7 +11,7 @@ tests_fuzz_replay_conf_LDADD = libddgcore.la $(OPENSSL_LIBS)
 
 FUZZ_CONF_CORE = $(top_srcdir)/lib/err.c $(top_srcdir)/lib/name.c \
 	$(top_srcdir)/lib/list.c $(top_srcdir)/lib/image.c $(top_srcdir)/lib/conf.c \
-	$(top_srcdir)/lib/policy.c
+	$(top_srcdir)/lib/file.c $(top_srcdir)/lib/policy.c
 
 tests/fuzz/fuzz_conf: $(srcdir)/tests/fuzz/fuzz_conf.c $(FUZZ_CONF_CORE)
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(top_srcdir)/include \
