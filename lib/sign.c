@@ -350,3 +350,41 @@ ddg_sign_verify(const struct ddg_sign_key *key, const uint8_t *data,
 	return ddg_sign_verify_mem(key, data, len, text, n, sigpath, err,
 		errlen);
 }
+
+enum ddg_sign_verdict
+ddg_sign_accept(const struct ddg_sign_key *key, int require,
+	const uint8_t *data, size_t len, const char *listpath, char *err,
+	size_t errlen)
+{
+	size_t pl;
+	char *sigpath;
+	int r;
+
+	if(err && errlen)
+		err[0] = 0;
+	if(!key) {
+		if(!require)
+			return DDG_SIGN_UNCHECKED;
+		fail(err, errlen, DDG_ERR_INVAL, "require-signature: yes needs "
+			"public-key:");
+		return DDG_SIGN_REFUSED;
+	}
+	pl = strlen(listpath);
+	sigpath = malloc(pl + 5);
+	if(!sigpath) {
+		fail(err, errlen, DDG_ERR_NOMEM, "%s.sig: out of memory",
+			listpath);
+		return DDG_SIGN_REFUSED;
+	}
+	memcpy(sigpath, listpath, pl);
+	memcpy(sigpath + pl, ".sig", 5);
+	r = ddg_sign_verify(key, data, len, sigpath, err, errlen);
+	free(sigpath);
+	if(r == DDG_OK)
+		return DDG_SIGN_GOOD;
+	/* unsigned is refused only when required; a wrong signature always
+	 * is */
+	if(r == DDG_ERR_IO && !require)
+		return DDG_SIGN_UNSIGNED;
+	return DDG_SIGN_REFUSED;
+}

@@ -60,9 +60,9 @@ checkconf_usage(FILE *f)
 }
 
 /**
- * Check the signature FILE.sig of an opened list as the module does: a
- * wrong signature is always an error, a missing one only with
- * require-signature: yes (else a warning).
+ * Check the signature FILE.sig of an opened list by the module's rule
+ * (ddg_sign_accept()): a wrong signature is always an error, a missing
+ * one only with require-signature: yes (else a warning).
  * @return 0 when acceptable, 1 on an error (printed).
  */
 static int
@@ -70,29 +70,24 @@ check_signature(const char *path, const struct ddg_conf *conf,
 	const struct ddg_sign_key *key, const struct ddg_list *l,
 	const char *lpath)
 {
-	char sigpath[4096 + 8], err[DDG_ERR_LEN];
+	char err[DDG_ERR_LEN];
 	const uint8_t *data;
 	size_t len = 0;
-	int r;
 
-	if((size_t)snprintf(sigpath, sizeof(sigpath), "%s.sig", lpath) >=
-		sizeof(sigpath)) {
-		fprintf(stderr, "%s: error: list %s: path too long\n", path,
-			lpath);
-		return 1;
-	}
 	data = ddg_list_data(l, &len);
-	r = ddg_sign_verify(key, data, len, sigpath, err, sizeof(err));
-	if(r == DDG_OK)
-		return 0;
-	if(r == DDG_ERR_IO && !conf->require_signature) {
+	switch(ddg_sign_accept(key, conf->require_signature, data, len, lpath,
+		err, sizeof(err))) {
+	case DDG_SIGN_UNSIGNED:
 		fprintf(stderr, "%s: warning: list %s is not signed: %s\n",
 			path, lpath, err);
 		return 0;
+	case DDG_SIGN_REFUSED:
+		fprintf(stderr, "%s: error: list %s: signature: %s\n", path,
+			lpath, err);
+		return 1;
+	default:
+		return 0;
 	}
-	fprintf(stderr, "%s: error: list %s: signature: %s\n", path, lpath,
-		err);
-	return 1;
 }
 
 /**
@@ -160,9 +155,10 @@ ddg_cmd_checkconf(int argc, char **argv)
 	if(conf->nlists == 0)
 		fprintf(stderr, "%s: warning: no list: configured; only zone: "
 			"rules apply\n", path);
-	if(conf->require_signature && !conf->public_key) {
-		fprintf(stderr, "%s: error: require-signature: yes needs "
-			"public-key:\n", path);
+	if(!conf->public_key && ddg_sign_accept(NULL,
+		conf->require_signature, NULL, 0, NULL, err, sizeof(err)) ==
+		DDG_SIGN_REFUSED) {
+		fprintf(stderr, "%s: error: %s\n", path, err);
 		bad = 1;
 	}
 	if(conf->public_key && ddg_sign_load_public(conf->public_key, &key,

@@ -420,8 +420,9 @@ ddg_cmd_verify(int argc, char **argv)
 		}
 		snprintf(sig, sizeof(sig), "%s.sig", path);
 		data = ddg_list_data(l, &dlen);
-		r = ddg_sign_verify(key, data, dlen, sig, err, sizeof(err));
-		if(r != DDG_OK) {
+		/* the module's rule, with a signature required */
+		if(ddg_sign_accept(key, 1, data, dlen, path, err, sizeof(err))
+			!= DDG_SIGN_GOOD) {
 			fprintf(stderr, "dyndns-guard verify: %s\n", err);
 			printf("status: BAD SIGNATURE\n");
 			ddg_sign_key_free(key);
