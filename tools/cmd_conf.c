@@ -45,7 +45,7 @@ conf_path(const char *arg)
 static int
 load_exit(int r)
 {
-	return r == DDG_ERR_IO ? 3 : 1;
+	return r == DDG_ERR_IO ? EX_IO : EX_DEFECT;
 }
 
 /** checkconf usage */
@@ -92,7 +92,8 @@ check_signature(const char *path, const struct ddg_conf *conf,
 
 /**
  * Load a configuration and build its policy, reporting errors.
- * @return 0, or the exit code (load_exit() codes, 1 for a policy error).
+ * @return EX_OK, or the exit code (load_exit(), EX_DEFECT for a policy
+ *	error).
  */
 static int
 load_conf_policy(const char *path, struct ddg_conf **conf,
@@ -109,9 +110,9 @@ load_conf_policy(const char *path, struct ddg_conf **conf,
 		fprintf(stderr, "%s: %s\n", path, err);
 		ddg_conf_free(*conf);
 		*conf = NULL;
-		return 1;
+		return EX_DEFECT;
 	}
-	return 0;
+	return EX_OK;
 }
 
 int
@@ -129,7 +130,7 @@ ddg_cmd_checkconf(int argc, char **argv)
 		if(strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") ==
 			0) {
 			checkconf_usage(stdout);
-			return 0;
+			return EX_OK;
 		} else if(strcmp(argv[i], "-p") == 0 ||
 			strcmp(argv[i], "--print") == 0) {
 			print = 1;
@@ -139,12 +140,12 @@ ddg_cmd_checkconf(int argc, char **argv)
 			fprintf(stderr, "dyndns-guard checkconf: unknown option "
 				"'%s'\n", argv[i]);
 			checkconf_usage(stderr);
-			return 2;
+			return EX_USAGE;
 		} else if(!arg) {
 			arg = argv[i];
 		} else {
 			checkconf_usage(stderr);
-			return 2;
+			return EX_USAGE;
 		}
 	}
 	path = conf_path(arg);
@@ -182,18 +183,18 @@ ddg_cmd_checkconf(int argc, char **argv)
 	ddg_sign_key_free(key);
 	if(bad) {
 		ddg_conf_free(conf);
-		return 1;
+		return EX_DEFECT;
 	}
 	if(print) {
 		if(ddg_conf_print(conf, stdout) != DDG_OK) {
 			ddg_conf_free(conf);
-			return 3;
+			return EX_IO;
 		}
 		fprintf(stderr, "%s: configuration OK\n", path);
 	} else
 		printf("%s: configuration OK\n", path);
 	ddg_conf_free(conf);
-	return 0;
+	return EX_OK;
 }
 
 /** explain usage */
@@ -239,13 +240,13 @@ ddg_cmd_explain(int argc, char **argv)
 	uint8_t wire[DDG_NAME_MAXWIRE];
 	size_t wl, nl = 0, nargl = 0, k;
 	char err[DDG_ERR_LEN], exbuf[16384];
-	int i, r, ret = 0;
+	int i, r, ret = EX_OK;
 
 	for(i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if(strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			explain_usage(stdout);
-			return 0;
+			return EX_OK;
 		} else if((strcmp(a, "-c") == 0 || strcmp(a, "--config") ==
 			0) && i + 1 < argc) {
 			carg = argv[++i];
@@ -255,7 +256,7 @@ ddg_cmd_explain(int argc, char **argv)
 			if(nargl >= MAXLISTS) {
 				fprintf(stderr, "dyndns-guard explain: at most "
 					"%d --list\n", MAXLISTS);
-				return 2;
+				return EX_USAGE;
 			}
 			lpaths[nargl++] = argv[++i];
 		} else if(strcmp(a, "--") == 0 && i + 2 == argc) {
@@ -264,28 +265,28 @@ ddg_cmd_explain(int argc, char **argv)
 			fprintf(stderr, "dyndns-guard explain: unknown option or "
 				"missing argument '%s'\n", a);
 			explain_usage(stderr);
-			return 2;
+			return EX_USAGE;
 		} else if(!name) {
 			name = a;
 		} else {
 			explain_usage(stderr);
-			return 2;
+			return EX_USAGE;
 		}
 	}
 	if(!name) {
 		explain_usage(stderr);
-		return 2;
+		return EX_USAGE;
 	}
 	if(client && parse_client(client, &ss) != 0) {
 		fprintf(stderr, "dyndns-guard explain: '%s' is not an IPv4 or "
 			"IPv6 address\n", client);
-		return 2;
+		return EX_USAGE;
 	}
 	r = ddg_name_from_str(name, wire, &wl);
 	if(r != DDG_OK) {
 		fprintf(stderr, "dyndns-guard explain: '%s' is not a valid "
 			"domain name: %s\n", name, ddg_strerror(r));
-		return 2;
+		return EX_USAGE;
 	}
 	path = conf_path(carg);
 	r = load_conf_policy(path, &conf, &pol);
@@ -295,7 +296,7 @@ ddg_cmd_explain(int argc, char **argv)
 		if(conf->nlists > MAXLISTS) {
 			fprintf(stderr, "%s: more than %d lists\n", path,
 				MAXLISTS);
-			ret = 1;
+			ret = EX_DEFECT;
 			goto out;
 		}
 		for(k = 0; k < conf->nlists; k++)
@@ -308,7 +309,7 @@ ddg_cmd_explain(int argc, char **argv)
 		r = ddg_list_open(lpaths[nl], &lists[nl], err, sizeof(err));
 		if(r != DDG_OK) {
 			fprintf(stderr, "dyndns-guard explain: %s\n", err);
-			ret = 1;
+			ret = EX_DEFECT;
 			goto out;
 		}
 		ddg_list_info(lists[nl], &info);
@@ -324,7 +325,7 @@ ddg_cmd_explain(int argc, char **argv)
 	fputs(exbuf, stdout);
 	if(r < 0) {
 		fprintf(stderr, "dyndns-guard explain: %s\n", ddg_strerror(r));
-		ret = 1;
+		ret = EX_DEFECT;
 		goto out;
 	}
 	if(d.action == DDG_ACTION_LOG || d.action == DDG_ACTION_BLOCK ||

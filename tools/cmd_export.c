@@ -34,9 +34,6 @@
 #include "dyndns-guard/name.h"
 #include "dyndns-guard/policy.h"
 
-/** exit codes */
-enum { EX_OK = 0, EX_DEFECT = 1, EX_USAGE = 2, EX_IO = 3 };
-
 /** most --category options */
 #define MAXCATS 256
 

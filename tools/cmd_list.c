@@ -20,9 +20,6 @@
 #include "dyndns-guard/name.h"
 #include "dyndns-guard/sign.h"
 
-/** exit codes */
-enum { EX_OK = 0, EX_DEFECT = 1, EX_USAGE = 2, EX_IO = 3 };
-
 /** exit code of a core error */
 static int
 exit_of(int r)
