@@ -4,7 +4,6 @@
  * those bytes once, then match in them without further checks.  Layout in
  * list_format.h.
  */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +22,11 @@
 #include "dyndns-guard/list_format.h"
 #include "dyndns-guard/name.h"
 #include "bytes.h"
+#include "fail.h"
 #include "image.h"
+
+/** an error "<name>: <reason> at byte offset N" (fail.h) */
+#define fail(...) ddg_fail(__VA_ARGS__)
 
 /** whether the search index is used in place: the file stores it as
  * little-endian 64-bit numbers, so a little-endian host can compare them
@@ -75,32 +78,6 @@ struct ddg_list {
 	 * validated keys: the "no" of most lookups, without the index */
 	struct ddg_sfilter filt;
 };
-
-/** format an error "<name>: <reason> at byte offset N" */
-static int
-fail(char *err, size_t errlen, int code, const char *name, uint64_t off,
-	const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static int
-fail(char *err, size_t errlen, int code, const char *name, uint64_t off,
-	const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if(!err || errlen == 0)
-		return code;
-	n = snprintf(err, errlen, "%s: ", name);
-	if(n < 0 || (size_t)n >= errlen)
-		return code;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	n = (int)strlen(err);
-	snprintf(err + n, errlen - (size_t)n, " at byte offset %llu",
-		(unsigned long long)off);
-	return code;
-}
 
 int
 ddg_list_digest(const uint8_t *buf, size_t len, uint8_t *md)

@@ -5,6 +5,7 @@ libddgcore_la_SOURCES = \
 	lib/err.c \
 	lib/file.c \
 	lib/bytes.h \
+	lib/fail.h \
 	lib/image.h \
 	lib/image.c \
 	lib/name.c \

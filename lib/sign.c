@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,29 +16,17 @@
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/file.h"
 #include "dyndns-guard/sign.h"
+#include "fail.h"
 #include "image.h"
+
+/** an error message, its text all given by the format (fail.h) */
+#define fail(err, errlen, code, ...) \
+	ddg_fail(err, errlen, code, NULL, DDG_FAIL_NOOFF, __VA_ARGS__)
 
 struct ddg_sign_key {
 	/** the key */
 	EVP_PKEY *pkey;
 };
-
-/** format an error message */
-static int
-fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if(err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /** write a PEM file with mode, refusing to overwrite */
 static int
