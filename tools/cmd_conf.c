@@ -6,7 +6,6 @@
  */
 #include "ddg_config.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,24 +207,6 @@ explain_usage(FILE *f)
 		"  configuration or those given with --list\n");
 }
 
-/** Parse a client address into ss; returns 0 on success. */
-static int
-parse_client(const char *s, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if(inet_pton(AF_INET, s, &((struct sockaddr_in *)ss)->sin_addr) ==
-		1) {
-		ss->ss_family = AF_INET;
-		return 0;
-	}
-	if(inet_pton(AF_INET6, s, &((struct sockaddr_in6 *)ss)->sin6_addr) ==
-		1) {
-		ss->ss_family = AF_INET6;
-		return 0;
-	}
-	return -1;
-}
-
 int
 ddg_cmd_explain(int argc, char **argv)
 {
@@ -277,7 +258,7 @@ ddg_cmd_explain(int argc, char **argv)
 		explain_usage(stderr);
 		return EX_USAGE;
 	}
-	if(client && parse_client(client, &ss) != 0) {
+	if(client && cmd_parse_ip(client, &ss) != 0) {
 		fprintf(stderr, "dyndns-guard explain: '%s' is not an IPv4 or "
 			"IPv6 address\n", client);
 		return EX_USAGE;

@@ -325,18 +325,6 @@ open_list(const char *cmd, const char *path, struct ddg_list **l)
 	return EX_OK;
 }
 
-/** ISO 8601 UTC of a time */
-static void
-iso8601(uint64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if(!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ",
-		&tm) == 0)
-		snprintf(buf, len, "(out of range)");
-}
-
 /** whether argv holds --help; prints usage */
 static int
 want_help(int argc, char **argv, const char *synopsis)
@@ -384,7 +372,7 @@ ddg_cmd_verify(int argc, char **argv)
 	if((r = open_list("verify", path, &l)) != EX_OK)
 		return r;
 	ddg_list_info(l, &info);
-	iso8601(info.created, when, sizeof(when));
+	cmd_iso8601(info.created, when, sizeof(when));
 	printf("file: %s\n", path);
 	printf("version: %u\n", info.version);
 	printf("entries: %u\n", info.entries);
@@ -528,7 +516,7 @@ ddg_cmd_dump(int argc, char **argv)
 	if((r = open_list("dump", argv[1], &l)) != EX_OK)
 		return r;
 	ddg_list_info(l, &info);
-	iso8601(info.created, when, sizeof(when));
+	cmd_iso8601(info.created, when, sizeof(when));
 	printf("%s\n", DDG_DUMP_HEADER);
 	printf("# format version %u, %u entries, %u categories, created %s, "
 		"sha256 %s\n", info.version, info.entries, info.categories,
@@ -608,7 +596,7 @@ ddg_cmd_stats(int argc, char **argv)
 		if(chain > maxchain)
 			maxchain = chain;
 	}
-	iso8601(info.created, when, sizeof(when));
+	cmd_iso8601(info.created, when, sizeof(when));
 	printf("file: %s\n", argv[1]);
 	printf("size: %llu bytes (%.1f per entry)\n",
 		(unsigned long long)info.file_size, n ? (double)info.file_size /
