@@ -195,8 +195,8 @@ ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
 		(char *)b64);
 	if(n < 0 || (size_t)n >= sizeof(text))
 		return fail(err, errlen, DDG_ERR_INVAL, "signature too long");
-	return ddg_file_write_atomic(sigpath, text, (size_t)n, 0644, err,
-		errlen);
+	return ddg_file_write_atomic(sigpath, text, (size_t)n, 0644,
+		DDG_FILE_SYNC, err, errlen);
 }
 
 /** value of "key: value" line in text, copied into out */

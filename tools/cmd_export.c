@@ -636,7 +636,7 @@ ddg_cmd_export(int argc, char **argv)
 		}
 		if(outpath) {
 			r = ddg_file_write_atomic(outpath, (const uint8_t *)buf,
-				buflen, 0644, err, sizeof(err));
+				buflen, 0644, DDG_FILE_SYNC, err, sizeof(err));
 			if(r != DDG_OK) {
 				fprintf(stderr, "dyndns-guard export: %s\n",
 					err);

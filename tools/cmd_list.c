@@ -288,7 +288,8 @@ ddg_cmd_compile(int argc, char **argv)
 		ddg_compile_free(c);
 		return EX_DEFECT;
 	}
-	r = ddg_file_write_atomic(out, img, imglen, 0644, err, sizeof(err));
+	r = ddg_file_write_atomic(out, img, imglen, 0644, DDG_FILE_SYNC, err,
+		sizeof(err));
 	if(r != DDG_OK) {
 		fprintf(stderr, "dyndns-guard compile: %s\n", err);
 		free(img);

@@ -223,8 +223,8 @@ main(int argc, char **argv)
 	if(r == DDG_OK)
 		r = ddg_compile_finish(c, 1700000000, &img, &imglen, &st);
 	if(r == DDG_OK)
-		r = ddg_file_write_atomic(dgl, img, imglen, 0644, err,
-			sizeof(err));
+		r = ddg_file_write_atomic(dgl, img, imglen, 0644,
+			DDG_FILE_SYNC, err, sizeof(err));
 	tcompile = now() - t0;
 	if(r != DDG_OK) {
 		fprintf(stderr, "compile failed: %s (%s)\n", ddg_strerror(r), err);

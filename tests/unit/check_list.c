@@ -175,8 +175,8 @@ START_TEST(test_info_and_entries)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(ddg_file_write_atomic(path, buf, len, 0644, err,
-		sizeof(err)), DDG_OK);
+	ck_assert_int_eq(ddg_file_write_atomic(path, buf, len, 0644,
+		DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
 	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)), DDG_OK);
 	ddg_list_info(l, &info);
 	ck_assert_uint_eq(info.version, DDG_LIST_VERSION);
@@ -1018,8 +1018,8 @@ START_TEST(test_large)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(ddg_file_write_atomic(path, b, len, 0644, err,
-		sizeof(err)), DDG_OK);
+	ck_assert_int_eq(ddg_file_write_atomic(path, b, len, 0644,
+		DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
 	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)), DDG_OK);
 	unlink(path);
 	ddg_list_info(l, &info);
@@ -1275,8 +1275,8 @@ START_TEST(test_file_changes)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(ddg_file_write_atomic(path, b, len, 0644, err,
-		sizeof(err)), DDG_OK);
+	ck_assert_int_eq(ddg_file_write_atomic(path, b, len, 0644,
+		DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
 	r = ddg_list_open(path, &l, err, sizeof(err));
 	ck_assert_msg(r == DDG_OK, "%s", err);
 	ck_assert_int_eq(ddg_list_digest(b, len, md), DDG_OK);
@@ -1330,7 +1330,7 @@ START_TEST(test_file_changes)
 	case FC_RENAME:
 		snprintf(other, sizeof(other), "%s.new", path);
 		ck_assert_int_eq(ddg_file_write_atomic(other, ob, olen, 0644,
-			err, sizeof(err)), DDG_OK);
+			DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
 		ck_assert_int_eq(rename(other, path), 0);
 		break;
 	case FC_NCHANGE:
@@ -1409,8 +1409,8 @@ START_TEST(test_open_stat)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(ddg_file_write_atomic(path, b, len, 0644, err,
-		sizeof(err)), DDG_OK);
+	ck_assert_int_eq(ddg_file_write_atomic(path, b, len, 0644,
+		DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
 	ck_assert_int_eq(stat(path, &st2), 0);
 	ck_assert_int_eq(ddg_list_open_stat(path, &l, &st, err, sizeof(err)),
 		DDG_OK);
