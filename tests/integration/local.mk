@@ -38,3 +38,9 @@ EXTRA_DIST += tests/integration/bench_cost.sh
 bench-cost: all
 	$(AM_TESTS_ENVIRONMENT) sh $(srcdir)/tests/integration/bench_cost.sh
 .PHONY: bench-cost
+
+# the report over what the real Unbound with the module wrote
+if BUILD_MODULE
+TESTS += tests/integration/t_report.sh
+endif
+EXTRA_DIST += tests/integration/t_report.sh
