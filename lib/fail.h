@@ -2,8 +2,9 @@
  * \file fail.h
  * Internal: the one formatter of the core's error messages,
  * "<name>: <reason>" with " at byte offset N" where an offset is known.
- * Used by the list reader (list.c), the file reader (image.c) and the
- * signatures (sign.c).  Not part of the public API (lib/ only).
+ * Used by the list validator and reader (list_valid.c, list.c), the file
+ * reader (image.c) and the signatures (sign.c).  Not part of the public
+ * API (lib/ only).
  */
 #ifndef DDG_LIB_FAIL_H
 #define DDG_LIB_FAIL_H

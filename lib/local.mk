@@ -11,7 +11,9 @@ libddgcore_la_SOURCES = \
 	lib/image.h \
 	lib/image.c \
 	lib/name.c \
+	lib/list_int.h \
 	lib/list.c \
+	lib/list_valid.c \
 	lib/sfilter.c \
 	lib/list_write.c \
 	lib/compile.c \

@@ -1,7 +1,8 @@
 /**
  * \file list_format.h
- * The on-disk layout of a compiled list (.dgl), version 3.  The reader
- * (lib/list.c) and the writer (lib/list_write.c) share these constants;
+ * The on-disk layout of a compiled list (.dgl), version 3.  The validator
+ * (lib/list_valid.c), the reader (lib/list.c) and the writer
+ * (lib/list_write.c) share these constants;
  * docs/list-format.md has the same table and a worked example.
  *
  * All integers are unsigned little-endian.  The reader reads header and
