@@ -73,7 +73,7 @@ int ddg_lw_add_source(struct ddg_lw *lw, const char *line);
 /**
  * Index of a category name, creating it when new.
  * @param lw: the writer.
- * @param name: 1..63 bytes of [A-Za-z0-9._-].
+ * @param name: a valid category name (ddg_name_category_ok()).
  * @param idx: set to the (writer-internal) category index.
  * @return DDG_OK, DDG_ERR_INVAL (bad name), DDG_ERR_RANGE (too many
  *	categories) or DDG_ERR_NOMEM.
