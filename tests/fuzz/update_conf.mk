@@ -7,10 +7,10 @@
 TESTS += tests/fuzz/replay_update_conf.sh
 EXTRA_DIST += tests/fuzz/replay_update_conf.sh tests/fuzz/fuzz_update_conf.py
 
-fuzz-update-conf:
+fuzz-update-conf: tools/dyndns-guard-update
 	rm -rf tests/fuzz/work-update_conf
 	python3 $(srcdir)/tests/fuzz/fuzz_update_conf.py \
-		--tool $(srcdir)/tools/dyndns-guard-update \
+		--tool tools/dyndns-guard-update \
 		--corpus $(srcdir)/tests/fuzz/corpus/update_conf \
 		--work tests/fuzz/work-update_conf --time $(FUZZ_TIME)
 

@@ -39,6 +39,9 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 LOG="$WORK/unbound.log"
+# the module finds its configuration through this (write_ddg_conf writes it)
+DYNDNS_GUARD_CONF="$WORK/dyndns-guard.conf"
+export DYNDNS_GUARD_CONF
 
 ub_stop() {
 	if [ -n "$UB_PID" ]; then
@@ -264,8 +267,8 @@ L
 		--category shared-domain "$WORK/shared.txt"
 }
 
-# write_ddg_conf LINES: dyndns-guard.conf next to unbound.conf (found there
-# through unbound's -c argument).
+# write_ddg_conf LINES: dyndns-guard.conf next to unbound.conf (the module
+# finds it through $DYNDNS_GUARD_CONF).
 write_ddg_conf() {
 	{ echo "dyndns-guard:"; printf '%s\n' "$1"; } > "$WORK/dyndns-guard.conf"
 }
