@@ -1,6 +1,7 @@
 # Integration tests: the real Unbound with the module, queried with dig.
 INTEGRATION_TESTS = \
 	tests/integration/t_foundation.sh \
+	tests/integration/t_confpath.sh \
 	tests/integration/t_policy.sh \
 	tests/integration/t_reload.sh \
 	tests/integration/t_merge.sh \
