@@ -8,7 +8,7 @@ PKGS="build-essential dpkg-dev pkg-config autoconf automake libtool bison flex
 libssl-dev libexpat1-dev nettle-dev libevent-dev libnghttp2-dev
 libprotobuf-c-dev protobuf-c-compiler libsystemd-dev python3-dev
 libpython3-dev swig check bind9-dnsutils jq curl nsd ldnsutils dnsperf
-valgrind clang"
+valgrind clang apparmor"
 
 missing=""
 for p in $PKGS; do

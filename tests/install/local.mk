@@ -15,3 +15,10 @@ ddg-install-dirs:
 		"docdir='$(docdir)' ddg_sysconfdir='$(DDG_SYSCONFDIR)'" \
 		"build_module='$(ddg_build_module)'"
 .PHONY: ddg-install-dirs
+
+# make distcheck builds the module too, against the same Unbound tree
+if BUILD_MODULE
+AM_DISTCHECK_CONFIGURE_FLAGS = --with-unbound-source='$(UNBOUND_SRC)' \
+	--with-unbound-build='$(UNBOUND_BUILD)' \
+	--with-unbound-daemon='$(UNBOUND_DAEMON)'
+endif
