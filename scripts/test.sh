@@ -9,7 +9,13 @@
 #      the unit tests, command-line tests and fuzz replays under them,
 #   5. builds again with ThreadSanitizer and runs the threaded unit tests (the
 #      event writer) under it,
-#   6. prints one closing line: "N passed, N failed".
+#   6. when the upstream Unbound source is there (../shared/unbound, or
+#      $UNBOUND_UPSTREAM_DIR), builds that Unbound too
+#      (scripts/build-unbound-upstream.sh, cached like the Debian build),
+#      builds the module against it in .cache/build-<version> and runs the
+#      integration, install and example tests against that daemon
+#      ($DDG_UPSTREAM_TESTS overrides that set),
+#   7. prints one closing line: "N passed, N failed".
 # Build trees live in .cache/ (ignored by git).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +25,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 "$here/scripts/deps.sh"
 "$here/scripts/build-unbound.sh" >/dev/null
 . "$cache/unbound.env"
+# the newest Unbound line, from the upstream tarball (exit 3: none there)
+up_status=0
+DDG_CACHE_DIR=$cache "$here/scripts/build-unbound-upstream.sh" >/dev/null || up_status=$?
 
 if [ -f "$here/config.status" ]; then
 	echo "test.sh: the source tree is configured in place; run 'make distclean' there first" >&2
@@ -32,6 +41,8 @@ run_build() { # name, configure args...  ($TESTS_ONLY: run only these tests)
 	name=$1; shift
 	dir=$cache/$name
 	mkdir -p "$dir"
+	# results of an earlier run must not count in the summary
+	find "$dir" -name '*.trs' -exec rm -f {} + 2>/dev/null || true
 	echo "test.sh: [$name] configure $*" >&2
 	(cd "$dir" && "$here/configure" -q "$@" >configure.out 2>&1) \
 		|| { cat "$dir/configure.out" >&2; return 1; }
@@ -53,13 +64,32 @@ run_build build --with-unbound-source="$UNBOUND_SRC" --with-unbound-build="$UNBO
 run_build build-asan --enable-sanitizers --enable-werror || status=1
 TESTS_ONLY="tests/unit/check_evlog tests/unit/check_event" \
 	run_build build-tsan --enable-tsan --enable-werror || status=1
+builds="$cache/build $cache/build-asan $cache/build-tsan"
+case $up_status in
+0)
+	up_src=$(sed -n 's/^UNBOUND_SRC=//p' "$cache/unbound-upstream.env")
+	up_build=$(sed -n 's/^UNBOUND_BUILD=//p' "$cache/unbound-upstream.env")
+	up_prefix=$(sed -n 's/^UNBOUND_PREFIX=//p' "$cache/unbound-upstream.env")
+	up_ver=$(sed -n 's/^UNBOUND_VERSION=//p' "$cache/unbound-upstream.env")
+	up_line=$(echo "$up_ver" | cut -d. -f1-2)
+	# make expands $(INTEGRATION_TESTS) in the TESTS= argument
+	TESTS_ONLY=${DDG_UPSTREAM_TESTS:-'$(INTEGRATION_TESTS) tests/install/t_install.sh examples/check-examples.sh'} \
+		run_build "build-$up_line" --with-unbound-source="$up_src" --with-unbound-build="$up_build" \
+		--with-unbound-daemon="$up_prefix/sbin/unbound" --enable-werror || status=1
+	builds="$builds $cache/build-$up_line"
+	;;
+3)	echo "test.sh: no upstream Unbound source: the module is tested against Debian's Unbound only" >&2 ;;
+*)	echo "test.sh: building the upstream Unbound failed" >&2; status=1 ;;
+esac
 
 # Summary over the builds: Check's own counts for unit tests, the harness's
 # "N passed, N failed" for shell tests, else one per test program.
-python3 - "$cache/build" "$cache/build-asan" "$cache/build-tsan" <<'PY' || status=1
+# shellcheck disable=SC2086
+python3 - $builds <<'PY' || status=1
 import os, re, sys
 passed = failed = 0
 for root in sys.argv[1:]:
+    p0, f0 = passed, failed
     for d, _, files in os.walk(root):
         for f in files:
             if not f.endswith(".trs"):
@@ -87,6 +117,8 @@ for root in sys.argv[1:]:
                 passed += 1
             else:
                 failed += 1
+    sys.stderr.write("test.sh: [%s] %d passed, %d failed\n"
+                     % (os.path.basename(root), passed - p0, failed - f0))
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY

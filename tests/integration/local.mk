@@ -35,3 +35,9 @@ EXTRA_DIST += tests/integration/bench_cost.sh
 bench-cost: all
 	$(AM_TESTS_ENVIRONMENT) sh $(srcdir)/tests/integration/bench_cost.sh
 .PHONY: bench-cost
+
+# the tests' scratch directories (make distcheck's distcleancheck)
+clean-local: clean-integration-scratch
+clean-integration-scratch:
+	rm -rf tests/integration/scratch
+.PHONY: clean-integration-scratch
