@@ -15,7 +15,8 @@
 #      builds the module against it in .cache/build-<version> and runs the
 #      integration, install and example tests against that daemon
 #      ($DDG_UPSTREAM_TESTS overrides that set),
-#   7. prints one closing line: "N passed, N failed".
+#   7. runs make distcheck (its integration tests skipped),
+#   8. prints one closing line: "N passed, N failed".
 # Build trees live in .cache/ (ignored by git).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,6 +82,24 @@ case $up_status in
 3)	echo "test.sh: no upstream Unbound source: the module is tested against Debian's Unbound only" >&2 ;;
 *)	echo "test.sh: building the upstream Unbound failed" >&2; status=1 ;;
 esac
+
+# make distcheck from the first build directory: the release tarball builds
+# (with the module) and passes make check from its read-only tree, installs,
+# uninstalls and cleans; its integration tests are skipped (the build above
+# ran them).  One result in the summary; DDG_TEST_DISTCHECK=0 leaves it out.
+if [ "${DDG_TEST_DISTCHECK:-1}" != 0 ]; then
+	echo "test.sh: [build] make distcheck" >&2
+	mkdir -p "$cache/distcheck"
+	if (cd "$cache/build" && DDG_SKIP_INTEGRATION=1 make -j"$jobs" distcheck) \
+		> "$cache/distcheck/distcheck.log" 2>&1; then
+		echo ":test-result: PASS" > "$cache/distcheck/distcheck.trs"
+	else
+		echo ":test-result: FAIL" > "$cache/distcheck/distcheck.trs"
+		tail -40 "$cache/distcheck/distcheck.log" >&2
+		status=1
+	fi
+	builds="$builds $cache/distcheck"
+fi
 
 # Summary over the builds: Check's own counts for unit tests, the harness's
 # "N passed, N failed" for shell tests, else one per test program.
