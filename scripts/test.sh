@@ -89,16 +89,33 @@ esac
 # ran them).  One result in the summary; DDG_TEST_DISTCHECK=0 leaves it out.
 if [ "${DDG_TEST_DISTCHECK:-1}" != 0 ]; then
 	echo "test.sh: [build] make distcheck" >&2
-	mkdir -p "$cache/distcheck"
+	dc=$cache/distcheck
+	rm -rf "$dc"; mkdir -p "$dc"
 	if (cd "$cache/build" && DDG_SKIP_INTEGRATION=1 make -j"$jobs" distcheck) \
-		> "$cache/distcheck/distcheck.log" 2>&1; then
-		echo ":test-result: PASS" > "$cache/distcheck/distcheck.trs"
+		> "$dc/distcheck.log" 2>&1; then
+		echo ":test-result: PASS" > "$dc/distcheck.trs"
 	else
-		echo ":test-result: FAIL" > "$cache/distcheck/distcheck.trs"
-		tail -40 "$cache/distcheck/distcheck.log" >&2
+		echo ":test-result: FAIL" > "$dc/distcheck.trs"
+		tail -40 "$dc/distcheck.log" >&2
 		status=1
 	fi
-	builds="$builds $cache/distcheck"
+	# the tarball holds every file git tracks (but .gitignore files and
+	# m4/.keep), also those no test reads
+	tarball=$(ls "$cache/build"/dyndns-guard-*.tar.gz 2>/dev/null | tail -n 1)
+	if [ -n "$tarball" ] && git -C "$here" rev-parse --git-dir >/dev/null 2>&1; then
+		tar -tzf "$tarball" | sed 's|^[^/]*/||' | sort > "$dc/tarball.txt"
+		git -C "$here" ls-files | grep -v -e '\.gitignore$' -e '^m4/\.keep$' | sort > "$dc/git.txt"
+		missing=$(comm -23 "$dc/git.txt" "$dc/tarball.txt")
+		if [ -z "$missing" ]; then
+			echo ":test-result: PASS" > "$dc/dist-files.trs"
+		else
+			echo ":test-result: FAIL" > "$dc/dist-files.trs"
+			echo "test.sh: tracked by git, missing from $tarball (EXTRA_DIST):" >&2
+			printf '%s\n' "$missing" | head -20 >&2
+			status=1
+		fi
+	fi
+	builds="$builds $dc"
 fi
 
 # Summary over the builds: Check's own counts for unit tests, the harness's
