@@ -5,8 +5,14 @@ EXAMPLE_FILES = \
 	examples/ci-cd/dyndns-guard.conf examples/ci-cd/unbound.conf \
 	examples/staging/dyndns-guard.conf examples/staging/unbound.conf \
 	examples/production/dyndns-guard.conf examples/production/unbound.conf
+# and the Prometheus alert rules and rsyslog configurations of
+# docs/operations.md (tests/integration/t_metrics.sh, t_rsyslog.sh use them)
+EXAMPLE_OTHER_FILES = \
+	examples/prometheus/dyndns-guard.rules.yml \
+	examples/prometheus/dyndns-guard.rules.test.yml \
+	examples/rsyslog/dyndns-guard.conf examples/rsyslog/dyndns-guard-forward.conf
 examplesdir = $(docdir)
-nobase_dist_examples_DATA = $(EXAMPLE_FILES)
+nobase_dist_examples_DATA = $(EXAMPLE_FILES) $(EXAMPLE_OTHER_FILES)
 
 TESTS += examples/check-examples.sh
 EXTRA_DIST += examples/check-examples.sh

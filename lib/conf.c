@@ -564,6 +564,21 @@ k_seconds(struct parser *p, const struct keydef *k, char **v, int n)
 	return DDG_OK;
 }
 
+/** metrics-interval: */
+static int
+k_interval(struct parser *p, const struct keydef *k, char **v, int n)
+{
+	uint32_t val;
+	char sb[80];
+
+	if(!parse_uint(v[0], DDG_CONF_MAX_METRICS_INTERVAL, &val) || val == 0)
+		return perr(p, DDG_ERR_SYNTAX, "bad value '%s' for %s: expected "
+			"seconds 1..%u", show(v[0], sb, sizeof(sb)), k->name,
+			(unsigned)DDG_CONF_MAX_METRICS_INTERVAL);
+	p->conf->metrics_interval = val;
+	return DDG_OK;
+}
+
 /** yes/no keys */
 static int
 k_bool(struct parser *p, const struct keydef *k, char **v, int n)
@@ -586,6 +601,8 @@ k_bool(struct parser *p, const struct keydef *k, char **v, int n)
 		c->check_cname = val;
 	else if(is(k->name, "log-cache-hits"))
 		c->log_cache_hits = val;
+	else if(is(k->name, "log-text"))
+		c->log_text = val;
 	else
 		c->require_signature = val;
 	return DDG_OK;
@@ -646,11 +663,13 @@ static const struct keydef keys[] = {
 	{ "check-cname", 1, 1, k_bool },
 	{ "log-file", 1, 1, k_path },
 	{ "log-cache-hits", 1, 1, k_bool },
+	{ "log-text", 1, 1, k_bool },
 	{ "fail-mode", 1, 1, k_failmode },
 	{ "reload-check", 1, 1, k_seconds },
 	{ "public-key", 1, 1, k_path },
 	{ "require-signature", 1, 1, k_bool },
 	{ "metrics-file", 1, 1, k_path },
+	{ "metrics-interval", 1, 1, k_interval },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -806,10 +825,39 @@ ddg_conf_new_default(void)
 	c->ede = 1;
 	c->check_cname = 1;
 	c->log_cache_hits = 1;
+	c->log_text = 1;
 	c->fail_mode = DDG_FAIL_OPEN;
 	c->reload_check = 60;
 	c->require_signature = 0;
+	c->metrics_interval = 5;
 	return c;
+}
+
+/** length of an optional string with its NUL */
+static size_t
+str_mem(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+size_t
+ddg_conf_mem(const struct ddg_conf *c)
+{
+	size_t n, i;
+
+	if(!c)
+		return 0;
+	n = sizeof(*c) + str_mem(c->path) + str_mem(c->log_file) +
+		str_mem(c->public_key) + str_mem(c->metrics_file) +
+		c->nlists * sizeof(*c->lists) +
+		c->nzones * sizeof(*c->zones) +
+		c->ncategories * sizeof(*c->categories) +
+		c->nnetworks * sizeof(*c->networks);
+	for(i = 0; i < c->nlists; i++)
+		n += str_mem(c->lists[i]);
+	for(i = 0; i < c->nnetworks; i++)
+		n += c->networks[i].ncidrs * sizeof(*c->networks[i].cidrs);
+	return n;
 }
 
 void
@@ -1451,6 +1499,7 @@ ddg_conf_print(const struct ddg_conf *c, FILE *out)
 	}
 	fprintf(out, "\tlog-cache-hits: %s\n", c->log_cache_hits ? "yes" :
 		"no");
+	fprintf(out, "\tlog-text: %s\n", c->log_text ? "yes" : "no");
 	fprintf(out, "\tfail-mode: %s\n", c->fail_mode == DDG_FAIL_CLOSED ?
 		"closed" : "open");
 	fprintf(out, "\treload-check: %u\n", (unsigned)c->reload_check);
@@ -1466,6 +1515,7 @@ ddg_conf_print(const struct ddg_conf *c, FILE *out)
 		print_quoted(out, c->metrics_file);
 		fputc('\n', out);
 	}
+	fprintf(out, "\tmetrics-interval: %u\n", (unsigned)c->metrics_interval);
 	if(fflush(out) != 0 || ferror(out))
 		return DDG_ERR_IO;
 	return DDG_OK;

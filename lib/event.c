@@ -43,6 +43,9 @@ put(struct out *o, const char *s, size_t n)
 	o->len += n;
 }
 
+/** Append a string literal (its length known at compile time). */
+#define put_lit(o, lit) put((o), (lit), sizeof(lit) - 1)
+
 /** Append a C string. */
 static void
 puts_(struct out *o, const char *s)
@@ -51,10 +54,14 @@ puts_(struct out *o, const char *s)
 }
 
 /** Append one byte. */
-static void
+static inline void
 putc_(struct out *o, char c)
 {
-	put(o, &c, 1);
+	if(o->over || o->len + 2 > o->size) {
+		o->over = 1;
+		return;
+	}
+	o->b[o->len++] = c;
 }
 
 /** Append an unsigned number, at least width digits (zero padded). */
@@ -64,14 +71,53 @@ putu(struct out *o, uint64_t v, int width)
 	char tmp[24];
 	int n = 0;
 
+	/* digits from the end of tmp, then one copy */
 	do {
-		tmp[n++] = (char)('0' + v % 10);
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while(v && n < (int)sizeof(tmp));
 	while(n < width && n < (int)sizeof(tmp))
-		tmp[n++] = '0';
-	while(n > 0)
-		putc_(o, tmp[--n]);
+		tmp[sizeof(tmp) - 1 - n++] = '0';
+	put(o, tmp + sizeof(tmp) - n, (size_t)n);
+}
+
+/** bytes a name label or a string keeps as they are in every form: 1 for
+ * letters, digits, '-' and '_' (names); 2 for the other printable bytes a
+ * string keeps ('!'..'~' but '=', '"', '\\'); 0 for the rest */
+static const uint8_t keep[256] = {
+	['-'] = 1, ['_'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+	['!'] = 2, ['#'] = 2, ['$'] = 2, ['%'] = 2, ['&'] = 2, ['\''] = 2,
+	['('] = 2, [')'] = 2, ['*'] = 2, ['+'] = 2, [','] = 2, ['.'] = 2,
+	['/'] = 2, [':'] = 2, [';'] = 2, ['<'] = 2, ['>'] = 2, ['?'] = 2,
+	['@'] = 2, ['['] = 2, [']'] = 2, ['^'] = 2, ['`'] = 2, ['{'] = 2,
+	['|'] = 2, ['}'] = 2, ['~'] = 2
+};
+
+/** "00" .. "99" */
+static const char digits2[201] =
+	"0001020304050607080910111213141516171819"
+	"2021222324252627282930313233343536373839"
+	"4041424344454647484950515253545556575859"
+	"6061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/** Append v (0..99) as two digits. */
+static inline void
+put2(struct out *o, unsigned v)
+{
+	put(o, digits2 + 2 * (v % 100), 2);
 }
 
 /** Append \DDD for a byte. */
@@ -115,7 +161,15 @@ static void
 put_str(struct out *o, const char *s, int json)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	size_t n = 0;
 
+	/* the common case: nothing to escape, one copy */
+	while(keep[u[n]])
+		n++;
+	if(u[n] == 0) {
+		put(o, s, n);
+		return;
+	}
 	for(; *u; u++) {
 		if(*u <= 0x20 || *u >= 0x7f || *u == '=' || *u == '"' ||
 			*u == '\\') {
@@ -138,10 +192,39 @@ static int
 put_name(struct out *o, const uint8_t *wire, int json, int nodot)
 {
 	char s[DDG_NAME_MAXSTR];
-	int n, i;
+	int n, i, wl;
 
-	if(ddg_name_wire_len(wire, DDG_NAME_MAXWIRE) < 0)
+	wl = ddg_name_wire_len(wire, DDG_NAME_MAXWIRE);
+	if(wl < 0)
 		return DDG_ERR_INVAL;
+	if(wl > 1 && o->len + (size_t)wl + 1 <= o->size && !o->over) {
+		/* the common case: labels of letters, digits, '-' and '_',
+		 * which every form writes as they are: copied byte by byte
+		 * with the dots, in one pass; undone at the first other
+		 * byte */
+		const uint8_t *p = wire + 1;
+		char *d = o->b + o->len;
+		size_t mark = o->len;
+		unsigned left = wire[0];
+		for(;;) {
+			if(left == 0) {
+				if(*p == 0) {
+					if(!nodot)
+						*d++ = '.';
+					o->len = (size_t)(d - o->b);
+					return DDG_OK;
+				}
+				*d++ = '.';
+				left = *p++;
+				continue;
+			}
+			if(keep[*p] != 1)
+				break;
+			*d++ = (char)*p++;
+			left--;
+		}
+		o->len = mark;
+	}
 	n = ddg_name_to_str(wire, s, sizeof(s));
 	if(n < 0)
 		return DDG_ERR_INVAL;
@@ -209,7 +292,7 @@ ddg_event_type_name(uint16_t t, char *buf, size_t buflen)
 	o.size = buflen;
 	o.len = 0;
 	o.over = 0;
-	puts_(&o, "TYPE");
+	put_lit(&o, "TYPE");
 	putu(&o, t, 0);
 	buf[o.over ? 0 : o.len] = 0;
 	return buf;
@@ -235,7 +318,7 @@ ddg_event_rcode_name(int rcode, char *buf, size_t buflen)
 	o.size = buflen;
 	o.len = 0;
 	o.over = 0;
-	puts_(&o, "RCODE");
+	put_lit(&o, "RCODE");
 	if(rcode < 0) {
 		putc_(&o, '-');
 		putu(&o, (uint64_t)(-(int64_t)rcode), 0);
@@ -255,11 +338,25 @@ put_client(struct out *o, const struct sockaddr *sa, int *port)
 	if(!sa)
 		return 0;
 	if(sa->sa_family == AF_INET) {
+		/* dotted quad by hand: inet_ntop() formats with sprintf */
 		struct sockaddr_in sin;
+		const uint8_t *a;
+		int k;
 		memcpy(&sin, sa, sizeof(sin));
-		if(!inet_ntop(AF_INET, &sin.sin_addr, ab, sizeof(ab)))
-			return 0;
+		a = (const uint8_t *)&sin.sin_addr;
 		*port = ntohs(sin.sin_port);
+		for(k = 0; k < 4; k++) {
+			if(k)
+				putc_(o, '.');
+			if(a[k] >= 100) {
+				putc_(o, (char)('0' + a[k] / 100));
+				put2(o, a[k] % 100);
+			} else if(a[k] >= 10)
+				put2(o, a[k]);
+			else
+				putc_(o, (char)('0' + a[k]));
+		}
+		return 1;
 	} else if(sa->sa_family == AF_INET6) {
 		struct sockaddr_in6 sin6;
 		memcpy(&sin6, sa, sizeof(sin6));
@@ -302,20 +399,29 @@ put_time(struct out *o, const struct timespec *ts)
 		y++;
 	if(y < 0 || y > 9999)
 		y = 0;
-	putu(o, (uint64_t)y, 4);
-	putc_(o, '-');
-	putu(o, (uint64_t)m, 2);
-	putc_(o, '-');
-	putu(o, (uint64_t)dd, 2);
-	putc_(o, 'T');
-	putu(o, (uint64_t)(rem / 3600), 2);
-	putc_(o, ':');
-	putu(o, (uint64_t)(rem / 60 % 60), 2);
-	putc_(o, ':');
-	putu(o, (uint64_t)(rem % 60), 2);
-	putc_(o, '.');
-	putu(o, (uint64_t)ms, 3);
-	putc_(o, 'Z');
+	{
+		/* YYYY-MM-DDTHH:MM:SS.mmmZ, two digits at a time */
+		char t[24];
+		unsigned hh = (unsigned)(rem / 3600), mi = (unsigned)(rem /
+			60 % 60), ss = (unsigned)(rem % 60);
+		memcpy(t, digits2 + 2 * (y / 100), 2);
+		memcpy(t + 2, digits2 + 2 * (y % 100), 2);
+		t[4] = '-';
+		memcpy(t + 5, digits2 + 2 * m, 2);
+		t[7] = '-';
+		memcpy(t + 8, digits2 + 2 * dd, 2);
+		t[10] = 'T';
+		memcpy(t + 11, digits2 + 2 * hh, 2);
+		t[13] = ':';
+		memcpy(t + 14, digits2 + 2 * mi, 2);
+		t[16] = ':';
+		memcpy(t + 17, digits2 + 2 * ss, 2);
+		t[19] = '.';
+		t[20] = (char)('0' + ms / 100);
+		memcpy(t + 21, digits2 + 2 * (ms % 100), 2);
+		t[23] = 'Z';
+		put(o, t, sizeof(t));
+	}
 }
 
 /** Format the text line with the first k chain elements. */
@@ -326,36 +432,36 @@ text_k(const struct ddg_event *ev, struct out *o, size_t k, size_t nchain)
 	int port = 0, r;
 	size_t i;
 
-	puts_(o, "[dyndns-guard] action=");
+	put_lit(o, "[dyndns-guard] action=");
 	puts_(o, ddg_action_name(ev->action));
-	puts_(o, " client=");
+	put_lit(o, " client=");
 	if(put_client(o, ev->client, &port)) {
 		putc_(o, '#');
 		putu(o, (uint64_t)port, 0);
 	} else
 		putc_(o, '-');
-	puts_(o, " network=");
+	put_lit(o, " network=");
 	if(ev->network && *ev->network)
 		put_str(o, ev->network, 0);
 	else
 		putc_(o, '-');
-	puts_(o, " qname=");
+	put_lit(o, " qname=");
 	if(ev->qname) {
 		r = put_name(o, ev->qname, 0, 0);
 		if(r != DDG_OK)
 			return r;
 	} else
 		putc_(o, '-');
-	puts_(o, " qtype=");
+	put_lit(o, " qtype=");
 	puts_(o, ddg_event_type_name(ev->qtype, tb, sizeof(tb)));
-	puts_(o, " zone=");
+	put_lit(o, " zone=");
 	if(ev->zone) {
 		r = put_name(o, ev->zone, 0, 1);
 		if(r != DDG_OK)
 			return r;
 	} else
 		putc_(o, '-');
-	puts_(o, " category=");
+	put_lit(o, " category=");
 	if(ev->category && *ev->category)
 		put_str(o, ev->category, 0);
 	else
@@ -363,13 +469,13 @@ text_k(const struct ddg_event *ev, struct out *o, size_t k, size_t nchain)
 	puts_(o, ev->match == DDG_MATCH_CNAME ? " match=cname" :
 		" match=qname");
 	puts_(o, ev->cached ? " cached=yes" : " cached=no");
-	puts_(o, " rcode=");
+	put_lit(o, " rcode=");
 	if(ev->rcode >= 0)
 		puts_(o, ddg_event_rcode_name(ev->rcode, tb, sizeof(tb)));
 	else
 		putc_(o, '-');
 	if(nchain) {
-		puts_(o, " chain=");
+		put_lit(o, " chain=");
 		for(i = 0; i < k; i++) {
 			if(i)
 				putc_(o, ',');
@@ -382,7 +488,7 @@ text_k(const struct ddg_event *ev, struct out *o, size_t k, size_t nchain)
 		if(k < nchain || ev->chain_total > nchain)
 			puts_(o, k ? ",..." : "...");
 	}
-	puts_(o, " list=");
+	put_lit(o, " list=");
 	if(ev->ruleset && *ev->ruleset)
 		put_str(o, ev->ruleset, 0);
 	else
@@ -398,37 +504,37 @@ json_k(const struct ddg_event *ev, struct out *o, size_t k, size_t nchain)
 	int port = 0, r;
 	size_t i;
 
-	puts_(o, "{\"@timestamp\":\"");
+	put_lit(o, "{\"@timestamp\":\"");
 	put_time(o, &ev->ts);
 	puts_(o, "\",\"event\":{\"kind\":\"alert\",\"module\":"
 		"\"dyndns_guard\",\"action\":\"");
 	puts_(o, ddg_action_name(ev->action));
-	puts_(o, "\"}");
+	put_lit(o, "\"}");
 	if(ev->client) {
 		size_t mark = o->len;
-		puts_(o, ",\"source\":{\"ip\":\"");
+		put_lit(o, ",\"source\":{\"ip\":\"");
 		if(put_client(o, ev->client, &port)) {
-			puts_(o, "\",\"port\":");
+			put_lit(o, "\",\"port\":");
 			putu(o, (uint64_t)port, 0);
 			putc_(o, '}');
 		} else if(!o->over)
 			o->len = mark;
 	}
-	puts_(o, ",\"dns\":{\"question\":{\"name\":\"");
+	put_lit(o, ",\"dns\":{\"question\":{\"name\":\"");
 	if(ev->qname) {
 		r = put_name(o, ev->qname, 1, 1);
 		if(r != DDG_OK)
 			return r;
 	}
-	puts_(o, "\",\"type\":\"");
+	put_lit(o, "\",\"type\":\"");
 	puts_(o, ddg_event_type_name(ev->qtype, tb, sizeof(tb)));
-	puts_(o, "\"}");
+	put_lit(o, "\"}");
 	if(ev->rcode >= 0) {
-		puts_(o, ",\"response_code\":\"");
+		put_lit(o, ",\"response_code\":\"");
 		puts_(o, ddg_event_rcode_name(ev->rcode, tb, sizeof(tb)));
 		putc_(o, '"');
 	}
-	puts_(o, "},\"rule\":{\"name\":");
+	put_lit(o, "},\"rule\":{\"name\":");
 	if(ev->zone) {
 		putc_(o, '"');
 		r = put_name(o, ev->zone, 1, 1);
@@ -436,31 +542,31 @@ json_k(const struct ddg_event *ev, struct out *o, size_t k, size_t nchain)
 			return r;
 		putc_(o, '"');
 	} else
-		puts_(o, "null");
-	puts_(o, ",\"category\":");
+		put_lit(o, "null");
+	put_lit(o, ",\"category\":");
 	if(ev->category && *ev->category) {
 		putc_(o, '"');
 		put_str(o, ev->category, 1);
 		putc_(o, '"');
 	} else
-		puts_(o, "null");
-	puts_(o, ",\"ruleset\":");
+		put_lit(o, "null");
+	put_lit(o, ",\"ruleset\":");
 	if(ev->ruleset && *ev->ruleset) {
 		putc_(o, '"');
 		put_str(o, ev->ruleset, 1);
 		putc_(o, '"');
 	} else
-		puts_(o, "null");
+		put_lit(o, "null");
 	puts_(o, "},\"threat\":{\"framework\":\"MITRE ATT&CK\","
 		"\"technique\":{\"id\":[\"T1568\",\"T1071.004\"]}}");
-	puts_(o, ",\"dyndns_guard\":{\"match\":\"");
+	put_lit(o, ",\"dyndns_guard\":{\"match\":\"");
 	puts_(o, ev->match == DDG_MATCH_CNAME ? "cname" : "qname");
-	puts_(o, "\",\"cname_chain\":[");
+	put_lit(o, "\",\"cname_chain\":[");
 	for(i = 0; i < k; i++) {
 		if(i)
 			putc_(o, ',');
 		if(!ev->chain[i]) {
-			puts_(o, "null");
+			put_lit(o, "null");
 			continue;
 		}
 		putc_(o, '"');
@@ -471,14 +577,14 @@ json_k(const struct ddg_event *ev, struct out *o, size_t k, size_t nchain)
 	}
 	putc_(o, ']');
 	if(k < nchain || ev->chain_total > nchain)
-		puts_(o, ",\"cname_chain_truncated\":true");
-	puts_(o, ",\"network\":");
+		put_lit(o, ",\"cname_chain_truncated\":true");
+	put_lit(o, ",\"network\":");
 	if(ev->network && *ev->network) {
 		putc_(o, '"');
 		put_str(o, ev->network, 1);
 		putc_(o, '"');
 	} else
-		puts_(o, "null");
+		put_lit(o, "null");
 	puts_(o, ev->cached ? ",\"cached\":true}}" : ",\"cached\":false}}");
 	return DDG_OK;
 }

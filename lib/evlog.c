@@ -118,8 +118,12 @@ struct ddg_evlog {
 	void *report_arg;
 	/** period, drain bound, open retry pause, report interval, ms */
 	uint64_t flush_ms, close_ms, retry_ms, report_ms;
-	/** the file's path */
+	/** the file's path (with a sink: its name) */
 	char *path;
+	/** the receiver of the lines instead of a file, or NULL */
+	ddg_evlog_sink_fn sink;
+	/** its argument */
+	void *sink_arg;
 
 	/* the writer thread's own (and open/close while it does not run) */
 	/** the file, or -1 (a FIFO without reader, or a broken stream) */
@@ -416,6 +420,31 @@ write_stream(struct ddg_evlog *log, size_t h, size_t n, struct delta *d)
 	d->done = n;
 }
 
+/** Hand snapshot bytes [0, n) after h to the sink, line by line. */
+static void
+write_sink(struct ddg_evlog *log, size_t h, size_t n, struct delta *d)
+{
+	char line[DDG_EVLOG_MAXLINE + 1];
+	size_t off = 0;
+
+	while(off < n) {
+		size_t nl = ring_nl(log, h, off, n), len = nl - off, i;
+		size_t pos = (h + off) % log->size;
+		i = log->size - pos;
+		if(i >= len)
+			memcpy(line, log->ring + pos, len);
+		else {
+			memcpy(line, log->ring + pos, i);
+			memcpy(line + i, log->ring, len - i);
+		}
+		line[len] = 0;
+		log->sink(log->sink_arg, line, len);
+		d->written++;
+		off = nl + 1;
+	}
+	d->done = n;
+}
+
 /**
  * Write what is queued.  Called and returns with the lock held; releases
  * it while writing.
@@ -428,7 +457,9 @@ flush(struct ddg_evlog *log, uint64_t now)
 
 	memset(&d, 0, sizeof(d));
 	pthread_mutex_unlock(&log->lock);
-	if(log->fd < 0 && now >= log->next_open) {
+	if(log->sink) {
+		write_sink(log, h, n, &d);
+	} else if(log->fd < 0 && now >= log->next_open) {
 		int stream = 1;
 		log->fd = open_file(log->path, &stream);
 		if(log->fd >= 0) {
@@ -440,7 +471,9 @@ flush(struct ddg_evlog *log, uint64_t now)
 			log->next_open = now + log->retry_ms;
 		}
 	}
-	if(log->fd < 0)
+	if(log->sink)
+		;
+	else if(log->fd < 0)
 		drop_rest(log, h, 0, n, &d);
 	else if(log->stream)
 		write_stream(log, h, n, &d);
@@ -847,8 +880,11 @@ ddg_evlog_open_opts(const char *path, const struct ddg_evlog_opts *opts,
 		r = DDG_ERR_NOMEM;
 		goto fail;
 	}
-	log->fd = open_file(path, &log->stream);
-	if(log->fd < 0) {
+	log->sink = o.sink;
+	log->sink_arg = o.sink_arg;
+	if(!log->sink)
+		log->fd = open_file(path, &log->stream);
+	if(!log->sink && log->fd < 0) {
 		int e = errno;
 		if(e == ENXIO && is_fifo(path)) {
 			/* a FIFO nobody reads yet: not an error; lines are
@@ -1026,4 +1062,12 @@ ddg_evlog_close(struct ddg_evlog *log)
 	munmap(log->ring, log->size);
 	free(log->path);
 	free(log);
+}
+
+size_t
+ddg_evlog_mem(const struct ddg_evlog *log)
+{
+	if(!log)
+		return 0;
+	return sizeof(*log) + log->size + strlen(log->path) + 1;
 }

@@ -46,6 +46,15 @@ int ddg_image_read(const char *path, size_t maxlen, struct ddg_image *img,
 	char *err, size_t errlen);
 
 /**
+ * Private anonymous read-write memory of len bytes (zero-filled), rounded
+ * up to whole pages; from 2 MB on it starts on a 2 MB boundary and asks for
+ * transparent huge pages (fewer page faults and TLB misses).  Free with
+ * munmap(mem, *maplen).  Also used for the suffix filter (sfilter.c).
+ * @return the memory or NULL; *maplen is set to its length.
+ */
+uint8_t *ddg_image_anon(size_t len, size_t *maplen);
+
+/**
  * Release the memory of an image.  Accepts NULL and an image of an empty
  * file.
  */

@@ -18,6 +18,7 @@
 
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/list.h"
+#include "dyndns-guard/sfilter.h"
 #include "dyndns-guard/list_format.h"
 #include "dyndns-guard/name.h"
 #include "bytes.h"
@@ -41,22 +42,24 @@ struct ddg_list {
 	/** the image base points into when the list was read from a file
 	 * (freed with the list); all zero for caller memory */
 	struct ddg_image img;
-	/** entry table */
-	const uint8_t *ent;
-	/** keys section */
-	const uint8_t *keys;
+	/** block table: the offset of each block in the blocks section */
+	const uint8_t *blk;
+	/** blocks section: the front-coded entries */
+	const uint8_t *stream;
 	/** entry count */
 	uint32_t n;
+	/** block count */
+	uint32_t nb;
 	/** category count */
 	uint32_t ncat;
 	/** category names, ncat pointers into the bytes */
 	const char **cat;
-	/** the search index levels, lvl[0] holding one number per entry
-	 * (padded to a multiple of 8 with DDG_LIST_IDX_PAD) and lvl[k+1]
-	 * every 8th number of lvl[k], so that a search reads one cache line
-	 * per level and, unless two keys share their first 8 bytes with the
-	 * query, only one entry record and no key.  They point into the
-	 * file (little-endian host, 8-byte aligned bytes) or into idxheap */
+	/** the search index levels, lvl[0] holding one number per block
+	 * (its first key's; padded to a multiple of 8 with
+	 * DDG_LIST_IDX_PAD) and lvl[k+1] every 8th number of lvl[k], so that
+	 * a search reads one cache line per level and then one block.  They
+	 * point into the file (little-endian host, 8-byte aligned bytes) or
+	 * into idxheap */
 	const uint64_t *lvl[DDG_LIST_MAXLVL];
 	/** numbers per level (padding not counted) */
 	size_t lvln[DDG_LIST_MAXLVL];
@@ -67,6 +70,9 @@ struct ddg_list {
 	uint64_t *idxheap;
 	/** header information */
 	struct ddg_list_info info;
+	/** the suffix filter over the entries, built at open from the
+	 * validated keys: the "no" of most lookups, without the index */
+	struct ddg_sfilter filt;
 };
 
 /** format an error "<name>: <reason> at byte offset N" */
@@ -484,15 +490,15 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 	char *err, size_t errlen)
 {
 	/* sections in file order; the keys section is last */
-	enum { S_CAT, S_SRC, S_ENT, S_IDX, S_KEY, NSEC };
+	enum { S_CAT, S_SRC, S_BLK, S_IDX, S_FLT, S_KEY, NSEC };
 	uint64_t fsize, off[NSEC], size[NSEC], expect, z;
 	static const char *secname[NSEC] = { "categories", "sources",
-		"entry table", "search index", "keys" };
+		"block table", "search index", "suffix filter", "blocks" };
 	static const int secfield[NSEC] = { DDG_LH_CAT_OFF, DDG_LH_SRC_OFF,
-		DDG_LH_ENT_OFF, DDG_LH_IDX_OFF, DDG_LH_KEY_OFF };
+		DDG_LH_BLK_OFF, DDG_LH_IDX_OFF, DDG_LH_FLT_OFF, DDG_LH_KEY_OFF };
 	uint64_t lvcnt[DDG_LIST_MAXLVL], lvoff[DDG_LIST_MAXLVL], idxsize;
-	uint32_t version, flags, n, ncat, i;
-	const uint8_t *ent, *keys, *p, *idx;
+	uint32_t version, flags, n, nb, ncat, i;
+	const uint8_t *blk, *keys, *p, *idx;
 	uint64_t *heap = NULL;
 	struct sha_job sha;
 	int in_place, nlvl, k;
@@ -526,10 +532,6 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 	if(ddg_get32(b + DDG_LH_RESERVED1) != 0)
 		return fail(err, errlen, DDG_ERR_CORRUPT, name,
 			DDG_LH_RESERVED1, "reserved header field not zero");
-	z = zero_upto(b, DDG_LH_RESERVED2, DDG_LIST_HDR_SIZE);
-	if(z != DDG_LIST_HDR_SIZE)
-		return fail(err, errlen, DDG_ERR_CORRUPT, name, z,
-			"reserved header field not zero");
 	fsize = ddg_get64(b + DDG_LH_FILESIZE);
 	if(fsize != len)
 		return fail(err, errlen, DDG_ERR_CORRUPT, name,
@@ -570,17 +572,23 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 	if(off[S_KEY] + size[S_KEY] != len)
 		return fail(err, errlen, DDG_ERR_CORRUPT, name,
 			off[S_KEY] + size[S_KEY],
-			"trailing bytes after the keys section");
-	if(size[S_ENT] != (uint64_t)n * DDG_LIST_ENTRY_SIZE)
-		return fail(err, errlen, DDG_ERR_CORRUPT, name, DDG_LH_ENT_SIZE,
-			"entry table size %llu does not match %u entries",
-			(unsigned long long)size[S_ENT], n);
-	nlvl = ddg_list_index_layout(n, lvcnt, lvoff, &idxsize);
+			"trailing bytes after the blocks section");
+	nb = ddg_list_blocks(n);
+	if(size[S_BLK] != (uint64_t)nb * DDG_LIST_BLKREC_SIZE)
+		return fail(err, errlen, DDG_ERR_CORRUPT, name, DDG_LH_BLK_SIZE,
+			"block table size %llu does not match %u entries "
+			"(%u blocks)", (unsigned long long)size[S_BLK], n, nb);
+	nlvl = ddg_list_index_layout(nb, lvcnt, lvoff, &idxsize);
 	if(size[S_IDX] != idxsize)
 		return fail(err, errlen, DDG_ERR_CORRUPT, name, DDG_LH_IDX_SIZE,
 			"search index size %llu does not match %u entries "
 			"(expected %llu)", (unsigned long long)size[S_IDX], n,
 			(unsigned long long)idxsize);
+	if(size[S_FLT] != ddg_sfilter_size(DDG_LIST_FILTER_MEMBERS(n)))
+		return fail(err, errlen, DDG_ERR_CORRUPT, name, DDG_LH_FLT_SIZE,
+			"suffix filter size %llu does not match %u entries "
+			"(expected %zu)", (unsigned long long)size[S_FLT], n,
+			ddg_sfilter_size(DDG_LIST_FILTER_MEMBERS(n)));
 	idx = b + off[S_IDX];
 	/* in place: the numbers are 64-bit aligned (section offsets are
 	 * multiples of 64) when the bytes are */
@@ -661,10 +669,10 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 			}
 		}
 	}
-	/* entries and keys */
-	ent = b + off[S_ENT];
+	/* the blocks: every entry decoded once, its key checked, the order
+	 * checked, and the suffix filter filled */
+	blk = b + off[S_BLK];
 	keys = b + off[S_KEY];
-	expect = 0;
 	if(!in_place && idxsize > 0) {
 		heap = index_mem((size_t)idxsize);
 		if(!heap) {
@@ -674,139 +682,203 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 		}
 		l->idxheap = heap;
 	}
-	for(i = 0; i < n; i++) {
-		const uint8_t *r = ent + (size_t)i * DDG_LIST_ENTRY_SIZE;
-		uint64_t roff = off[S_ENT] + (uint64_t)i * DDG_LIST_ENTRY_SIZE;
-		uint32_t ko = ddg_get32(r + DDG_LE_KEYOFF);
-		uint32_t kl = ddg_get16(r + DDG_LE_KEYLEN);
-		uint32_t cat = ddg_get16(r + DDG_LE_CAT);
-		uint32_t par = ddg_get32(r + DDG_LE_PARENT);
-		uint32_t want;
-		uint64_t p0, fp0;
-		const char *why;
-		size_t bad = 0;
-
-		if(kl == 0 || kl > DDG_NAME_MAXKEY) {
-			fail(err, errlen, DDG_ERR_CORRUPT, name,
-				roff + DDG_LE_KEYLEN, "entry %u key length %u "
-				"out of range", i, kl);
-			goto corrupt;
-		}
-		if(ko > size[S_KEY] || kl > size[S_KEY] - ko) {
-			fail(err, errlen, DDG_ERR_CORRUPT, name,
-				roff + DDG_LE_KEYOFF, "entry %u key (offset %u, "
-				"length %u) out of range of the keys section",
-				i, ko, kl);
-			goto corrupt;
-		}
-		if(ko != expect) {
-			fail(err, errlen, DDG_ERR_CORRUPT, name,
-				roff + DDG_LE_KEYOFF, "entry %u key offset %u "
-				"not contiguous (expected %llu)", i, ko,
-				(unsigned long long)expect);
-			goto corrupt;
-		}
-		expect += kl;
-		if(cat >= ncat) {
-			fail(err, errlen, DDG_ERR_CORRUPT, name,
-				roff + DDG_LE_CAT, "entry %u category index %u "
-				"out of range (%u categories)", i, cat, ncat);
-			goto corrupt;
-		}
-		why = key_check(keys + ko, kl, size[S_KEY] - ko, &bad);
-		if(why) {
-			fail(err, errlen, DDG_ERR_CORRUPT, name,
-				off[S_KEY] + ko + bad, "entry %u invalid key: %s",
-				i, why);
-			goto corrupt;
-		}
-		/* order and the expected nearest enclosing entry: with c the
-		 * common prefix of this key and the previous one, an ancestor
-		 * of the previous entry encloses this one iff its key is no
-		 * longer than c */
-		want = DDG_LIST_NO_PARENT;
-		if(i > 0) {
-			const uint8_t *pr = r - DDG_LIST_ENTRY_SIZE;
-			const uint8_t *pk = keys + ddg_get32(pr);
-			size_t pl = ddg_get16(pr + DDG_LE_KEYLEN);
-			size_t c = cpl(pk, pl, keys + ko, kl);
-			uint32_t j = i - 1;
-			if(c == kl || (c < pl && pk[c] > keys[ko + c])) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name,
-					off[S_KEY] + ko, "entry %u out of order "
-					"(not greater than entry %u)", i, i - 1);
-				goto corrupt;
-			}
-			while(j != DDG_LIST_NO_PARENT) {
-				const uint8_t *q = ent +
-					(size_t)j * DDG_LIST_ENTRY_SIZE;
-				if(ddg_get16(q + DDG_LE_KEYLEN) <= c) {
-					want = j;
-					break;
+	/* rebuilt here from the entries, then compared with the file's:
+	 * sized for the entries and a quarter more for their ancestors
+	 * (more distinct ancestors only raise the false positive rate) */
+	if(ddg_sfilter_init(&l->filt, DDG_LIST_FILTER_MEMBERS(n)) != DDG_OK) {
+		fail(err, errlen, DDG_ERR_NOMEM, name, 0, "out of memory");
+		goto fail_free;
+	}
+	{
+		struct ddg_sfilter_key_state fst;
+		/* two key buffers, with room for 8-byte reads past a key */
+		uint8_t kb[2][DDG_NAME_MAXKEY + 8];
+		size_t pl = 0, pos = 0;
+		int cur = 0;
+		memset(kb, 0, sizeof(kb));
+		ddg_sfilter_key_state_init(&fst);
+		for(i = 0; i < n; i++) {
+			uint8_t *kk = kb[cur], *pk = kb[cur ^ 1];
+			uint64_t eoff = off[S_KEY] + pos;
+			size_t sh, sl, kl, c, need, bad = 0;
+			uint32_t cat;
+			const char *why;
+			if(i % DDG_LIST_BLOCK == 0) {
+				uint32_t j = i / DDG_LIST_BLOCK;
+				uint32_t bo = ddg_get32(blk + (size_t)j *
+					DDG_LIST_BLKREC_SIZE);
+				if(bo != pos && j == 0) {
+					fail(err, errlen, DDG_ERR_CORRUPT,
+						name, off[S_BLK], "block 0 "
+						"offset %u is not 0", bo);
+					goto corrupt;
 				}
-				j = ddg_get32(q + DDG_LE_PARENT);
+				if(bo != pos) {
+					fail(err, errlen, DDG_ERR_CORRUPT,
+						name, off[S_BLK] + (uint64_t)j *
+						DDG_LIST_BLKREC_SIZE, "block %u "
+						"offset %u is not where block %u "
+						"ends (%llu)", j, bo, j - 1,
+						(unsigned long long)pos);
+					goto corrupt;
+				}
 			}
+			/* shared, suffix length and category, bounded */
+			if(pos + 3 > size[S_KEY]) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
+					"entry %u truncated (the blocks section "
+					"ends)", i);
+				goto corrupt;
+			}
+			sh = keys[pos];
+			sl = keys[pos + 1];
+			need = pos + 2;
+			if(sl & 0x80) {
+				sl = ((sl & 0x7f) << 8) | keys[need++];
+				if(sl < 128) {
+					fail(err, errlen, DDG_ERR_CORRUPT,
+						name, eoff + 1, "entry %u "
+						"suffix length not in its "
+						"shortest form", i);
+					goto corrupt;
+				}
+			}
+			if(need >= size[S_KEY]) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
+					"entry %u truncated (the blocks section "
+					"ends)", i);
+				goto corrupt;
+			}
+			cat = keys[need++];
+			if(cat & 0x80) {
+				if(need >= size[S_KEY]) {
+					fail(err, errlen, DDG_ERR_CORRUPT,
+						name, eoff, "entry %u "
+						"truncated (the blocks section "
+						"ends)", i);
+					goto corrupt;
+				}
+				cat = ((cat & 0x7f) << 8) | keys[need++];
+				if(cat < 128) {
+					fail(err, errlen, DDG_ERR_CORRUPT,
+						name, off[S_KEY] + need - 2,
+						"entry %u category index not "
+						"in its shortest form", i);
+					goto corrupt;
+				}
+			}
+			if(cat >= ncat) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name,
+					off[S_KEY] + need - 1, "entry %u "
+					"category index %u out of range (%u "
+					"categories)", i, cat, ncat);
+				goto corrupt;
+			}
+			if(i % DDG_LIST_BLOCK == 0 ? sh != 0 : sh > pl) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
+					"entry %u shares %zu bytes with %s", i,
+					sh, i % DDG_LIST_BLOCK == 0 ? "nothing "
+					"(the first entry of a block)" :
+					"a shorter previous key");
+				goto corrupt;
+			}
+			kl = sh + sl;
+			if(sl == 0 || kl > DDG_NAME_MAXKEY) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name,
+					eoff + 1, "entry %u key length %zu "
+					"(shared %zu + suffix %zu) out of range",
+					i, kl, sh, sl);
+				goto corrupt;
+			}
+			if(sl > size[S_KEY] - need) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
+					"entry %u key (%zu bytes) out of range "
+					"of the blocks section", i, sl);
+				goto corrupt;
+			}
+			if(sh)
+				memcpy(kk, pk, sh);
+			memcpy(kk + sh, keys + need, sl);
+			memset(kk + kl, 0, 8);
+			why = key_check(kk, kl, kl + 8, &bad);
+			if(why) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name,
+					off[S_KEY] + need + (bad >= sh ? bad -
+					sh : 0), "entry %u invalid key: %s", i,
+					why);
+				goto corrupt;
+			}
+			c = i > 0 ? cpl(pk, pl, kk, kl) : 0;
+			if(i > 0 && (c == kl || (c < pl && pk[c] > kk[c]))) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
+					"entry %u out of order (not greater than "
+					"entry %u)", i, i - 1);
+				goto corrupt;
+			}
+			if(i % DDG_LIST_BLOCK != 0 && sh != (c < 255 ? c :
+				255)) {
+				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
+					"entry %u shared prefix %zu is not the "
+					"common prefix %zu (at most 255)", i, sh,
+					c);
+				goto corrupt;
+			}
+			if(i % DDG_LIST_BLOCK == 0) {
+				/* the block's search index number, and the
+				 * level 1 number that summarises it */
+				uint32_t j = i / DDG_LIST_BLOCK;
+				uint64_t p0 = prefix64(kk, kl);
+				uint64_t fp0 = idx_get(idx + (size_t)j * 8);
+				if(fp0 != p0) {
+					fail(err, errlen, DDG_ERR_CORRUPT,
+						name, off[S_IDX] + (uint64_t)j *
+						8, "block %u search index "
+						"number 0x%016llx differs from "
+						"its first key (0x%016llx)", j,
+						(unsigned long long)fp0,
+						(unsigned long long)p0);
+					goto corrupt;
+				}
+				if(heap)
+					heap[j] = p0;
+				if((j & 7) == 0 && nlvl > 1) {
+					uint64_t o1 = lvoff[1] +
+						(uint64_t)(j >> 3) * 8;
+					fp0 = idx_get(idx + o1);
+					if(fp0 != p0) {
+						fail(err, errlen,
+							DDG_ERR_CORRUPT, name,
+							off[S_IDX] + o1,
+							"search index level 1 "
+							"number %u differs from "
+							"block %u", j >> 3, j);
+						goto corrupt;
+					}
+				}
+			}
+			ddg_sfilter_add_key(&l->filt, &fst, kk, kl, kl + 8, c);
+			pos = need + sl;
+			pl = kl;
+			cur ^= 1;
 		}
-		/* the search index number of the entry, and the level 1
-		 * number that summarises its block */
-		p0 = prefix64_avail(keys + ko, kl, size[S_KEY] - ko);
-		fp0 = idx_get(idx + (size_t)i * 8);
-		if(fp0 != p0) {
-			fail(err, errlen, DDG_ERR_CORRUPT, name,
-				off[S_IDX] + (uint64_t)i * 8, "entry %u search "
-				"index number 0x%016llx differs from its key "
-				"(0x%016llx)", i, (unsigned long long)fp0,
-				(unsigned long long)p0);
-			goto corrupt;
-		}
-		if(heap)
-			heap[i] = p0;
-		if((i & 7) == 0 && nlvl > 1) {
-			uint64_t o1 = lvoff[1] + (uint64_t)(i >> 3) * 8;
-			fp0 = idx_get(idx + o1);
-			if(fp0 != p0) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name,
-					off[S_IDX] + o1, "search index level 1 "
-					"number %u differs from entry %u", i >> 3,
-					i);
-				goto corrupt;
-			}
-		}
-		if(par != want) {
-			const uint8_t *q;
-			if(par != DDG_LIST_NO_PARENT && par >= i) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name,
-					roff + DDG_LE_PARENT, "entry %u parent "
-					"index %u not below its own index", i,
-					par);
-				goto corrupt;
-			}
-			if(par == DDG_LIST_NO_PARENT) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name,
-					roff + DDG_LE_PARENT, "entry %u has no "
-					"parent link but entry %u encloses it",
-					i, want);
-				goto corrupt;
-			}
-			q = ent + (size_t)par * DDG_LIST_ENTRY_SIZE;
-			if(!is_proper_prefix(keys + ddg_get32(q),
-				ddg_get16(q + 4), keys + ko, kl)) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name,
-					roff + DDG_LE_PARENT, "entry %u parent "
-					"%u is not an enclosing entry", i, par);
-				goto corrupt;
-			}
-			fail(err, errlen, DDG_ERR_CORRUPT, name,
-				roff + DDG_LE_PARENT, "entry %u parent %u is "
-				"not the nearest enclosing entry (%u is)", i,
-				par, want);
+		ddg_sfilter_key_flush(&l->filt, &fst);
+		if(pos != size[S_KEY]) {
+			fail(err, errlen, DDG_ERR_CORRUPT, name, off[S_KEY] +
+				pos, "blocks section has %llu unused bytes",
+				(unsigned long long)(size[S_KEY] - pos));
 			goto corrupt;
 		}
 	}
-	if(expect != size[S_KEY]) {
-		fail(err, errlen, DDG_ERR_CORRUPT, name, off[S_KEY] + expect,
-			"keys section has %llu unused bytes",
-			(unsigned long long)(size[S_KEY] - expect));
+	/* the file's suffix filter: exactly the one its entries give */
+	if(size[S_FLT] && memcmp(l->filt.bits, b + off[S_FLT],
+		(size_t)size[S_FLT]) != 0) {
+		const uint8_t *a = (const uint8_t *)l->filt.bits;
+		uint64_t at = 0;
+		while(a[at] == b[off[S_FLT] + at])
+			at++;
+		fail(err, errlen, DDG_ERR_CORRUPT, name, off[S_FLT] + at,
+			"suffix filter byte %llu differs from the filter its "
+			"entries give", (unsigned long long)at);
 		goto corrupt;
 	}
 	/* the rest of the search index: level 0 padding, the upper levels
@@ -854,6 +926,12 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 		goto corrupt;
 	}
 
+	if(in_place && size[S_FLT]) {
+		/* use the file's bytes, validated; the rebuilt copy goes */
+		ddg_sfilter_free(&l->filt);
+		ddg_sfilter_init_at(&l->filt, DDG_LIST_FILTER_MEMBERS(n),
+			(void *)(uintptr_t)(b + off[S_FLT]));
+	}
 	for(k = 0; k < nlvl; k++) {
 		l->lvl[k] = heap ? heap + lvoff[k] / 8 :
 			(const uint64_t *)(const void *)(idx + lvoff[k]);
@@ -862,9 +940,10 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 	l->nlvl = nlvl;
 	l->base = b;
 	l->len = len;
-	l->ent = ent;
-	l->keys = keys;
+	l->blk = blk;
+	l->stream = keys;
 	l->n = n;
+	l->nb = nb;
 	l->ncat = ncat;
 	memset(&l->info, 0, sizeof(l->info));
 	l->info.version = version;
@@ -886,12 +965,14 @@ corrupt:
 	free(l->cat);
 	l->cat = NULL;
 	index_free(l);
+	ddg_sfilter_free(&l->filt);
 	return DDG_ERR_CORRUPT;
 fail_free:
 	sha_join(&sha);
 	free(l->cat);
 	l->cat = NULL;
 	index_free(l);
+	ddg_sfilter_free(&l->filt);
 	return DDG_ERR_NOMEM;
 }
 
@@ -972,49 +1053,84 @@ ddg_list_close(struct ddg_list *list)
 	if(!list)
 		return;
 	ddg_image_free(&list->img);
+	ddg_sfilter_free(&list->filt);
 	free(list->cat);
 	index_free(list);
 	free(list);
 }
 
-/** entry record i */
+/** a position in a block: the entry decoded last */
+struct cursor {
+	/** the next entry's bytes */
+	const uint8_t *p;
+	/** the key (room for 8-byte reads past it) */
+	uint8_t key[DDG_NAME_MAXKEY + 8];
+	/** its length */
+	size_t klen;
+	/** its category */
+	uint16_t cat;
+};
+
+/** start at block j */
+static inline void
+cur_block(const struct ddg_list *l, struct cursor *c, uint32_t j)
+{
+	c->p = l->stream + ddg_get32(l->blk + (size_t)j *
+		DDG_LIST_BLKREC_SIZE);
+	c->klen = 0;
+}
+
+/** decode the next entry (validated bytes) */
+static inline void
+cur_next(struct cursor *c)
+{
+	const uint8_t *p = c->p;
+	size_t sh = *p++, sl = *p++;
+	unsigned cat;
+	if(sl & 0x80)
+		sl = ((sl & 0x7f) << 8) | *p++;
+	cat = *p++;
+	if(cat & 0x80)
+		cat = ((cat & 0x7f) << 8) | *p++;
+	memcpy(c->key + sh, p, sl);
+	c->klen = sh + sl;
+	c->cat = (uint16_t)cat;
+	c->p = p + sl;
+}
+
+/** entries of block j */
+static inline uint32_t
+block_n(const struct ddg_list *l, uint32_t j)
+{
+	return j + 1 < l->nb ? DDG_LIST_BLOCK :
+		l->n - (l->nb - 1) * DDG_LIST_BLOCK;
+}
+
+/** the first key of block j, in place (a first entry shares nothing) */
 static inline const uint8_t *
-erec(const struct ddg_list *l, uint32_t i)
+block_first(const struct ddg_list *l, uint32_t j, size_t *kl)
 {
-	return l->ent + (size_t)i * DDG_LIST_ENTRY_SIZE;
+	const uint8_t *p = l->stream + ddg_get32(l->blk + (size_t)j *
+		DDG_LIST_BLKREC_SIZE) + 1;
+	size_t sl = *p++;
+	if(sl & 0x80)
+		sl = ((sl & 0x7f) << 8) | *p++;
+	p += (*p & 0x80) ? 2 : 1;
+	*kl = sl;
+	return p;
 }
 
-/** key length of entry i */
-static inline size_t
-eklen(const struct ddg_list *l, uint32_t i)
-{
-	return ddg_get16(erec(l, i) + DDG_LE_KEYLEN);
-}
-
-/** key of entry i */
-static inline const uint8_t *
-ekey(const struct ddg_list *l, uint32_t i, size_t *kl)
-{
-	const uint8_t *r = erec(l, i);
-	*kl = ddg_get16(r + DDG_LE_KEYLEN);
-	return l->keys + ddg_get32(r + DDG_LE_KEYOFF);
-}
-
-/**
- * Index of the greatest key <= q, or -1.
- * @param c: set to the length of the common prefix of that key and q.
- */
+/** Index of the last block whose first key is <= q, or -1. */
 static int64_t
-search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
-	size_t *c)
+block_le(const struct ddg_list *l, const uint8_t *q, size_t qlen)
 {
 	const uint64_t *a;
-	uint64_t qp = prefix64(q, qlen), x;
+	uint64_t qp = prefix64(q, qlen);
 	size_t base, lo, hi, blk = 0, kl;
 	const uint8_t *k;
 	int lv;
 
-	if(l->n == 0)
+	if(l->nb == 0)
 		return -1;
 	a = l->lvl[0];
 	if(a[0] > qp)
@@ -1031,14 +1147,6 @@ search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 			idx = l->lvln[lv] - 1;	/* padding equal to qp */
 		blk = idx;
 		__builtin_prefetch(l->lvl[lv - 1] + blk * 8);
-		if(lv == 1) {
-			/* the 8 entry records of the block: 96 bytes, two
-			 * cache lines (the table is 64-byte aligned) */
-			const uint8_t *r = l->ent + blk * 8 *
-				DDG_LIST_ENTRY_SIZE;
-			__builtin_prefetch(r);
-			__builtin_prefetch(r + 8 * DDG_LIST_ENTRY_SIZE - 1);
-		}
 	}
 	{
 		const uint64_t *bl = a + blk * 8;
@@ -1046,20 +1154,13 @@ search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 			(bl[3] <= qp) + (bl[4] <= qp) + (bl[5] <= qp) +
 			(bl[6] <= qp) + (bl[7] <= qp);
 		base = blk * 8 + cnt - 1;
-		if(base >= l->n)
-			base = l->n - 1;
+		if(base >= l->nb)
+			base = l->nb - 1;
 	}
-	x = a[base] ^ qp;
-	if(x != 0) {
-		/* decided on the prefixes: they differ inside the first 8
-		 * bytes; the key may be shorter than that */
-		size_t cp = (size_t)(__builtin_clzll(x) >> 3);
-		kl = eklen(l, (uint32_t)base);
-		*c = cp < kl ? cp : kl;
-		return (int64_t)base;
-	}
-	/* a run of equal prefixes ends at base: find its start, then
-	 * binary-search the run on the full keys */
+	if(a[base] != qp)
+		return (int64_t)base;	/* decided on the numbers */
+	/* a run of equal numbers ends at base: find its start, then
+	 * binary-search the run on the full first keys */
 	lo = base;
 	{
 		size_t step = 1;
@@ -1067,7 +1168,6 @@ search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 			lo -= step;
 			step <<= 1;
 		}
-		/* the run starts in (lo - step, lo]; narrow it */
 		{
 			size_t l0 = lo >= step ? lo - step + 1 : 0, h0 = lo;
 			while(l0 < h0) {
@@ -1083,60 +1183,141 @@ search_le(const struct ddg_list *l, const uint8_t *q, size_t qlen,
 	hi = base + 1;
 	while(lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		k = ekey(l, (uint32_t)mid, &kl);
+		k = block_first(l, (uint32_t)mid, &kl);
 		if(ddg_bytes_keycmp(k, kl, q, qlen) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if(lo == 0)
-		return -1;
-	k = ekey(l, (uint32_t)(lo - 1), &kl);
-	*c = cpl(k, kl, q, qlen);
 	return (int64_t)lo - 1;
+}
+
+/**
+ * The entry whose key is exactly q, or -1: a walk over one block that
+ * compares each entry's suffix with q where they diverge, without
+ * rebuilding the keys.  Invariant: every entry walked so far is < q, and c
+ * is how many bytes the last one shares with q.
+ * @param cat: set to its category.
+ */
+static int64_t
+find_key(const struct ddg_list *l, const uint8_t *q, size_t qlen,
+	uint16_t *cat)
+{
+	struct cursor cu;
+	int64_t j = block_le(l, q, qlen);
+	uint32_t i, n;
+	const uint8_t *p;
+	size_t c = 0;
+
+	if(j < 0)
+		return -1;
+	n = block_n(l, (uint32_t)j);
+	p = l->stream + ddg_get32(l->blk + (size_t)j * DDG_LIST_BLKREC_SIZE);
+	for(i = 0; i < n; i++) {
+		size_t sh = p[0], sl = p[1], k, m;
+		unsigned ec;
+		const uint8_t *sfx = p + 2;
+		if(sl & 0x80)
+			sl = ((sl & 0x7f) << 8) | *sfx++;
+		ec = *sfx++;
+		if(ec & 0x80)
+			ec = ((ec & 0x7f) << 8) | *sfx++;
+		p = sfx + sl;
+		if(sh == 255)
+			goto rebuild;	/* capped: the true share is unknown */
+		if(sh > c)
+			continue;	/* equal to the last one at c: still < q */
+		if(sh < c)
+			return -1;	/* greater than the last one where it
+					 * agreed with q: > q */
+		/* diverges from q inside its suffix, if at all */
+		m = sl < qlen - c ? sl : qlen - c;
+		for(k = 0; k < m && sfx[k] == q[c + k]; k++)
+			;
+		if(k == sl && c + k == qlen) {
+			*cat = (uint16_t)ec;
+			return (int64_t)j * DDG_LIST_BLOCK + i;
+		}
+		if(k == sl || (c + k < qlen && k < sl && sfx[k] < q[c + k])) {
+			c += k;		/* a prefix of q, or less: < q */
+			continue;
+		}
+		return -1;		/* q is a prefix of it, or it is greater */
+	}
+	return -1;
+rebuild:
+	/* keys of 255 shared bytes and more: rebuild them */
+	cur_block(l, &cu, (uint32_t)j);
+	for(i = 0; i < n; i++) {
+		int r;
+		cur_next(&cu);
+		r = ddg_bytes_keycmp(cu.key, cu.klen, q, qlen);
+		if(r == 0) {
+			*cat = cu.cat;
+			return (int64_t)j * DDG_LIST_BLOCK + i;
+		}
+		if(r > 0)
+			break;
+	}
+	return -1;
+}
+
+/** decode entry i into c */
+static void
+entry_at(const struct ddg_list *l, uint32_t i, struct cursor *c)
+{
+	uint32_t k;
+	cur_block(l, c, i / DDG_LIST_BLOCK);
+	for(k = 0; k <= i % DDG_LIST_BLOCK; k++)
+		cur_next(c);
+}
+
+int
+ddg_list_may_match(const struct ddg_list *list, const uint8_t *qname,
+	size_t qname_len)
+{
+	struct ddg_sfilter_hit hit;
+	return ddg_sfilter_probe(list ? &list->filt : NULL, qname, qname_len,
+		&hit);
 }
 
 int
 ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
 	size_t qname_len, struct ddg_list_match *m)
 {
+	struct ddg_sfilter_hit hit;
 	uint8_t key[DDG_NAME_MAXKEY];
-	int wl, klen, nlab, k, skip;
-	int64_t f;
-	uint32_t i;
-	size_t c = 0, j, kl;
+	uint16_t end[128];
+	int klen, r, d, nend = 0, j;
 
-	wl = ddg_name_wire_len(qname, qname_len);
-	if(wl < 0)
-		return DDG_ERR_SYNTAX;
-	if(!list || list->n == 0)
-		return 0;
+	/* the filter: most names stop here, after one or two labels */
+	r = ddg_sfilter_probe(list ? &list->filt : NULL, qname, qname_len,
+		&hit);
+	if(r <= 0 || !list || list->n == 0)
+		return r;
+	/* some suffix may be listed: the key, and where each label ends */
 	klen = ddg_name_key(qname, key);
-	f = search_le(list, key, (size_t)klen, &c);
-	if(f < 0)
-		return 0;
-	/* the first of f and its ancestors no longer than c */
-	i = (uint32_t)f;
-	while((kl = eklen(list, i)) > c) {
-		i = ddg_get32(erec(list, i) + DDG_LE_PARENT);
-		if(i == DDG_LIST_NO_PARENT)
-			return 0;
+	for(j = 0; j < klen; j++)
+		if(key[j] == 0)
+			end[++nend - 1] = (uint16_t)(j + 1);
+	/* the deepest candidate that really is an entry is the longest
+	 * match: every listed suffix is a candidate */
+	for(d = hit.labels; d >= 1; d--) {
+		uint16_t cat;
+		int64_t f;
+		if(!(hit.cand[(d - 1) >> 6] & (1ULL << ((d - 1) & 63))))
+			continue;
+		f = find_key(list, key, end[d - 1], &cat);
+		if(f < 0)
+			continue;	/* a false positive of the filter */
+		m->zone_off = hit.off[hit.labels - d];
+		m->zone_labels = d;
+		m->entry = (uint32_t)f;
+		m->category = cat;
+		m->category_name = list->cat[cat];
+		return 1;
 	}
-	/* labels of the entry: separators in its key, which is the query
-	 * key's first kl bytes */
-	k = 0;
-	for(j = 0; j < kl; j++)
-		k += key[j] == 0;
-	nlab = ddg_name_label_count(qname);
-	skip = nlab - k;
-	m->zone_off = 0;
-	while(skip-- > 0)
-		m->zone_off += (size_t)qname[m->zone_off] + 1;
-	m->zone_labels = k;
-	m->entry = i;
-	m->category = ddg_get16(erec(list, i) + DDG_LE_CAT);
-	m->category_name = list->cat[m->category];
-	return 1;
+	return 0;
 }
 
 void
@@ -1168,29 +1349,49 @@ int
 ddg_list_entry(const struct ddg_list *list, uint32_t i, uint8_t *wire,
 	uint16_t *category, uint32_t *parent)
 {
-	const uint8_t *r, *k;
-	size_t kl;
+	struct cursor c;
 
 	if(i >= list->n)
 		return DDG_ERR_RANGE;
-	r = erec(list, i);
-	k = ekey(list, i, &kl);
-	if(wire && ddg_name_from_key(k, kl, wire) < 0)
+	entry_at(list, i, &c);
+	if(wire && ddg_name_from_key(c.key, c.klen, wire) < 0)
 		return DDG_ERR_RANGE;	/* cannot happen after validation */
 	if(category)
-		*category = ddg_get16(r + DDG_LE_CAT);
-	if(parent)
-		*parent = ddg_get32(r + DDG_LE_PARENT);
+		*category = c.cat;
+	if(parent) {
+		/* the nearest enclosing entry: the longest proper prefix of
+		 * the key at a label boundary that is an entry */
+		size_t e = c.klen - 1;
+		*parent = DDG_LIST_NO_PARENT;
+		while(e > 0) {
+			uint16_t cat;
+			int64_t f;
+			while(e > 0 && c.key[e - 1] != 0)
+				e--;
+			if(e == 0)
+				break;
+			f = find_key(list, c.key, e, &cat);
+			if(f >= 0) {
+				*parent = (uint32_t)f;
+				break;
+			}
+			e--;
+		}
+	}
 	return DDG_OK;
 }
 
 int
-ddg_list_entry_key(const struct ddg_list *list, uint32_t i,
-	const uint8_t **key, size_t *keylen)
+ddg_list_entry_key(const struct ddg_list *list, uint32_t i, uint8_t *key,
+	size_t *keylen)
 {
+	struct cursor c;
+
 	if(i >= list->n)
 		return DDG_ERR_RANGE;
-	*key = ekey(list, i, keylen);
+	entry_at(list, i, &c);
+	memcpy(key, c.key, c.klen);
+	*keylen = c.klen;
 	return DDG_OK;
 }
 
@@ -1200,14 +1401,10 @@ ddg_list_find(const struct ddg_list *list, const uint8_t *wire,
 {
 	uint8_t key[DDG_NAME_MAXKEY];
 	int klen = ddg_name_key(wire, key);
-	size_t kl, c = 0;
-	int64_t f = search_le(list, key, (size_t)klen, &c);
-	const uint8_t *k;
+	uint16_t cat;
+	int64_t f = find_key(list, key, (size_t)klen, &cat);
 
 	if(f < 0)
-		return DDG_ERR_NOTFOUND;
-	k = ekey(list, (uint32_t)f, &kl);
-	if(ddg_bytes_keycmp(k, kl, key, (size_t)klen) != 0)
 		return DDG_ERR_NOTFOUND;
 	*idx = (uint32_t)f;
 	return DDG_OK;

@@ -13,6 +13,7 @@
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/list_format.h"
+#include "dyndns-guard/sfilter.h"
 #include "dyndns-guard/list_write.h"
 #include "dyndns-guard/name.h"
 #include "bytes.h"
@@ -213,16 +214,29 @@ align_sec(size_t v)
 	return (v + (DDG_LIST_ALIGN - 1)) & ~(size_t)(DDG_LIST_ALIGN - 1);
 }
 
+/** the shared-prefix byte of an entry after prev in a block: their
+ * common prefix, at most 255 */
+static size_t
+shared_of(const struct lw_ent *prev, const struct lw_ent *e)
+{
+	size_t c = 0, m = prev->klen < e->klen ? prev->klen : e->klen;
+	if(m > 255)
+		m = 255;
+	while(c < m && prev->key[c] == e->key[c])
+		c++;
+	return c;
+}
+
 int
 ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	uint8_t **out, size_t *outlen, struct ddg_lw_stats *st)
 {
 	struct ddg_lw_stats s;
-	uint32_t *keep = NULL, *parent = NULL, nk = 0;
+	uint32_t *keep = NULL, *parent = NULL, nk = 0, nb;
 	uint16_t *used = NULL, *remap = NULL, nused = 0;
 	uint8_t *buf = NULL;
 	size_t i, catsize = 0, srcsize, keysize = 0, off_cat, off_src, off_ent,
-		off_idx, off_key, total;
+		off_idx, off_flt, fltsize, off_key, total;
 	uint64_t lvcnt[DDG_LIST_MAXLVL], lvoff[DDG_LIST_MAXLVL], idxsize;
 	int nlvl;
 	int r = DDG_ERR_NOMEM;
@@ -306,21 +320,38 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 		free(order);
 		/* keep order[] semantics: write names in sorted order below */
 	}
+	/* the blocks: front-coded keys, DDG_LIST_BLOCK a block */
+	nb = ddg_list_blocks(nk);
+	keysize = 0;
+	{
+		uint32_t j;
+		for(j = 0; j < nk; j++) {
+			struct lw_ent *e = &lw->ent[keep[j]];
+			size_t sh = j % DDG_LIST_BLOCK ? shared_of(
+				&lw->ent[keep[j - 1]], e) : 0;
+			keysize += 1 + ddg_list_varint_len((uint32_t)(e->klen -
+				sh)) + ddg_list_varint_len(remap[e->cat]) +
+				(e->klen - sh);
+		}
+	}
 	srcsize = lw->srclen + 1;
 	off_cat = DDG_LIST_HDR_SIZE;
 	off_src = align_sec(off_cat + catsize);
 	off_ent = align_sec(off_src + srcsize);
-	off_idx = align_sec(off_ent + (size_t)nk * DDG_LIST_ENTRY_SIZE);
-	nlvl = ddg_list_index_layout(nk, lvcnt, lvoff, &idxsize);
+	off_idx = align_sec(off_ent + (size_t)nb * DDG_LIST_BLKREC_SIZE);
+	nlvl = ddg_list_index_layout(nb, lvcnt, lvoff, &idxsize);
 	if(idxsize > UINT32_MAX) {
 		r = DDG_ERR_RANGE;
 		goto out;
 	}
-	off_key = align_sec(off_idx + (size_t)idxsize);
+	off_flt = align_sec(off_idx + (size_t)idxsize);
+	fltsize = ddg_sfilter_size(DDG_LIST_FILTER_MEMBERS(nk));
+	off_key = align_sec(off_flt + fltsize);
 	total = off_key + keysize;
 	if(catsize > UINT32_MAX || srcsize > UINT32_MAX ||
 		keysize > UINT32_MAX || off_key > UINT32_MAX ||
-		(uint64_t)nk * DDG_LIST_ENTRY_SIZE > UINT32_MAX) {
+		fltsize > UINT32_MAX ||
+		(uint64_t)nb * DDG_LIST_BLKREC_SIZE > UINT32_MAX) {
 		r = DDG_ERR_RANGE;
 		goto out;
 	}
@@ -339,12 +370,14 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	ddg_put32(buf + DDG_LH_CAT_SIZE, (uint32_t)catsize);
 	ddg_put32(buf + DDG_LH_SRC_OFF, (uint32_t)off_src);
 	ddg_put32(buf + DDG_LH_SRC_SIZE, (uint32_t)srcsize);
-	ddg_put32(buf + DDG_LH_ENT_OFF, (uint32_t)off_ent);
-	ddg_put32(buf + DDG_LH_ENT_SIZE, (uint32_t)nk * DDG_LIST_ENTRY_SIZE);
+	ddg_put32(buf + DDG_LH_BLK_OFF, (uint32_t)off_ent);
+	ddg_put32(buf + DDG_LH_BLK_SIZE, (uint32_t)nb * DDG_LIST_BLKREC_SIZE);
 	ddg_put32(buf + DDG_LH_KEY_OFF, (uint32_t)off_key);
 	ddg_put32(buf + DDG_LH_KEY_SIZE, (uint32_t)keysize);
 	ddg_put32(buf + DDG_LH_IDX_OFF, (uint32_t)off_idx);
 	ddg_put32(buf + DDG_LH_IDX_SIZE, (uint32_t)idxsize);
+	ddg_put32(buf + DDG_LH_FLT_OFF, (uint32_t)off_flt);
+	ddg_put32(buf + DDG_LH_FLT_SIZE, (uint32_t)fltsize);
 	/* categories, in remapped order */
 	{
 		size_t o = off_cat;
@@ -359,24 +392,60 @@ ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	}
 	if(lw->srclen)
 		memcpy(buf + off_src, lw->src, lw->srclen);
-	/* entries and keys */
+	/* block table, blocks, search index level 0 */
 	{
 		size_t ko = 0;
 		uint32_t j;
 		for(j = 0; j < nk; j++) {
 			struct lw_ent *e = &lw->ent[keep[j]];
-			uint8_t *rec = buf + off_ent +
-				(size_t)j * DDG_LIST_ENTRY_SIZE;
-			ddg_put32(rec + DDG_LE_KEYOFF, (uint32_t)ko);
-			ddg_put16(rec + DDG_LE_KEYLEN, e->klen);
-			ddg_put16(rec + DDG_LE_CAT, remap[e->cat]);
-			ddg_put32(rec + DDG_LE_PARENT, parent[j]);
-			memcpy(buf + off_key + ko, e->key, e->klen);
-			ko += e->klen;
-			/* search index level 0 */
-			ddg_put64(buf + off_idx + lvoff[0] + (size_t)j * 8,
-				ddg_list_key_prefix(e->key, e->klen));
+			size_t sh = 0;
+			uint8_t *o;
+			if(j % DDG_LIST_BLOCK == 0) {
+				ddg_put32(buf + off_ent + (size_t)(j /
+					DDG_LIST_BLOCK) * DDG_LIST_BLKREC_SIZE,
+					(uint32_t)ko);
+				ddg_put64(buf + off_idx + lvoff[0] +
+					(size_t)(j / DDG_LIST_BLOCK) * 8,
+					ddg_list_key_prefix(e->key, e->klen));
+			} else
+				sh = shared_of(&lw->ent[keep[j - 1]], e);
+			o = buf + off_key + ko;
+			*o++ = (uint8_t)sh;
+			o += ddg_list_varint_put(o, (uint32_t)(e->klen - sh));
+			o += ddg_list_varint_put(o, remap[e->cat]);
+			memcpy(o, e->key + sh, e->klen - sh);
+			o += e->klen - sh;
+			ko = (size_t)(o - (buf + off_key));
 		}
+	}
+	/* the suffix filter, filled as the reader rebuilds it */
+	{
+		struct ddg_sfilter f;
+		struct ddg_sfilter_key_state *fst = malloc(sizeof(*fst));
+		uint32_t j;
+		if(!fst) {
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		ddg_sfilter_init_at(&f, DDG_LIST_FILTER_MEMBERS(nk),
+			buf + off_flt);
+		ddg_sfilter_key_state_init(fst);
+		for(j = 0; j < nk; j++) {
+			struct lw_ent *e = &lw->ent[keep[j]];
+			size_t c = 0;
+			if(j > 0) {
+				struct lw_ent *pe = &lw->ent[keep[j - 1]];
+				size_t m = pe->klen < e->klen ? pe->klen :
+					e->klen;
+				while(c < m && pe->key[c] == e->key[c])
+					c++;
+			}
+			ddg_sfilter_add_key(&f, fst, e->key, e->klen, e->klen,
+				c);
+		}
+		ddg_sfilter_key_flush(&f, fst);
+		free(fst);
 	}
 	/* search index: padding, then the upper levels */
 	{

@@ -8,12 +8,14 @@ libddgcore_la_SOURCES = \
 	lib/image.c \
 	lib/name.c \
 	lib/list.c \
+	lib/sfilter.c \
 	lib/list_write.c \
 	lib/compile.c \
 	lib/sign.c \
 	include/dyndns-guard/err.h \
 	include/dyndns-guard/name.h \
 	include/dyndns-guard/list.h \
+	include/dyndns-guard/sfilter.h \
 	include/dyndns-guard/list_format.h \
 	include/dyndns-guard/list_write.h \
 	include/dyndns-guard/compile.h \

@@ -25,6 +25,7 @@
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/name.h"
 #include "dyndns-guard/policy.h"
+#include "dyndns-guard/sfilter.h"
 
 /** a zone: rule */
 struct rule {
@@ -120,6 +121,9 @@ struct ddg_policy {
 	struct family v6;
 	/** answer classes (bit per class) of the networks with an action */
 	unsigned net_classes;
+	/** suffix filter over the zone rules: most names are covered by
+	 * none, and it says so without a search */
+	struct ddg_sfilter rfilt;
 };
 
 static void exf(struct ddg_explain *ex, const char *fmt, ...)
@@ -305,6 +309,7 @@ ddg_policy_free(struct ddg_policy *p)
 {
 	if(!p)
 		return;
+	ddg_sfilter_free(&p->rfilt);
 	free(p->rules);
 	free(p->cats);
 	free(p->nets);
@@ -378,6 +383,10 @@ ddg_policy_new(const struct ddg_conf *conf, struct ddg_policy **out,
 			p->group_lo[lab] = (uint32_t)i;
 		p->group_hi[lab] = (uint32_t)i + 1;
 	}
+	if(ddg_sfilter_init(&p->rfilt, p->nrules) != DDG_OK)
+		goto nomem;
+	for(i = 0; i < p->nrules; i++)
+		ddg_sfilter_add_wire(&p->rfilt, p->rules[i].wire);
 	if(conf->ncategories) {
 		p->cats = calloc(conf->ncategories, sizeof(*p->cats));
 		if(!p->cats)
@@ -516,19 +525,23 @@ static const struct rule *
 rule_lookup(const struct ddg_policy *p, const uint8_t *qname, size_t wl,
 	size_t *off)
 {
+	struct ddg_sfilter_hit hit;
 	uint8_t lc[DDG_NAME_MAXWIRE];
-	size_t o = 0, i;
-	int labels;
+	size_t i;
+	int d;
 
-	if(p->nrules == 0)
+	if(p->nrules == 0 ||
+		ddg_sfilter_probe(&p->rfilt, qname, wl, &hit) <= 0)
 		return NULL;
 	for(i = 0; i < wl; i++)
 		lc[i] = (qname[i] >= 'A' && qname[i] <= 'Z') ?
 			(uint8_t)(qname[i] + ('a' - 'A')) : qname[i];
-	labels = ddg_name_label_count(lc);
-	while(lc[o] != 0 && labels > 0) {
-		size_t lo = p->group_lo[labels], hi = p->group_hi[labels];
-		size_t len = wl - o;
+	/* the candidate suffixes, longest first */
+	for(d = hit.labels; d >= 1; d--) {
+		size_t lo = p->group_lo[d], hi = p->group_hi[d];
+		size_t o = hit.off[hit.labels - d], len = wl - o;
+		if(!(hit.cand[(d - 1) >> 6] & (1ULL << ((d - 1) & 63))))
+			continue;
 		while(lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 			const struct rule *r = &p->rules[mid];
@@ -546,8 +559,6 @@ rule_lookup(const struct ddg_policy *p, const uint8_t *qname, size_t wl,
 			else
 				hi = mid;
 		}
-		o += (size_t)lc[o] + 1;
-		labels--;
 	}
 	return NULL;
 }
@@ -618,6 +629,33 @@ explain_client(const struct ddg_policy *p, const struct sockaddr *client,
 }
 
 int
+ddg_policy_may_match(const struct ddg_policy *p,
+	const struct ddg_list *const *lists, size_t nlists,
+	const uint8_t *qname, size_t qname_len)
+{
+	struct ddg_sfilter_hit hit;
+	size_t i;
+	int valid = 0;
+
+	if(!p || !qname)
+		return 1;
+	if(p->nrules) {
+		if(ddg_sfilter_probe(&p->rfilt, qname, qname_len, &hit) != 0)
+			return 1;
+		valid = 1;
+	}
+	for(i = 0; i < nlists; i++) {
+		if(!lists || !lists[i])
+			continue;
+		if(ddg_list_may_match(lists[i], qname, qname_len) != 0)
+			return 1;
+		valid = 1;
+	}
+	/* nothing probed: still an invalid name must reach decide */
+	return valid ? 0 : ddg_name_wire_len(qname, qname_len) < 0;
+}
+
+int
 ddg_policy_decide(const struct ddg_policy *p,
 	const struct ddg_list *const *lists, size_t nlists,
 	const struct sockaddr *client, const uint8_t *qname, size_t qname_len,
@@ -647,14 +685,13 @@ ddg_policy_decide(const struct ddg_policy *p,
 	if(ex)
 		exf(ex, "query name: %s", nstr(qname, nb, sizeof(nb)));
 
-	/* the client network */
-	cx = client_lookup(p, client, &fam, addr);
-	if(cx) {
-		d->network = cx->net;
-		d->network_name = p->nets[cx->net].name;
-	}
-	if(ex)
+	/* the client network: now for an explanation, else only once a
+	 * name matched (most names do not) */
+	cx = NULL;
+	if(ex) {
+		cx = client_lookup(p, client, &fam, addr);
 		explain_client(p, client, cx, fam, addr, ex);
+	}
 
 	/* the longest zone: rule */
 	rule = rule_lookup(p, qname, (size_t)wl, &roff);
@@ -709,6 +746,12 @@ ddg_policy_decide(const struct ddg_policy *p,
 		return 0;
 	}
 	d->matched = 1;
+	if(!ex)
+		cx = client_lookup(p, client, &fam, addr);
+	if(cx) {
+		d->network = cx->net;
+		d->network_name = p->nets[cx->net].name;
+	}
 	if(rule && rule_labels >= best.zone_labels) {
 		d->from_rule = 1;
 		d->action = rule->action;
@@ -801,4 +844,14 @@ ddg_policy_decide(const struct ddg_policy *p,
 		exf(ex, "result: %s", ddg_action_name(d->action));
 	}
 	return 1;
+}
+
+size_t
+ddg_policy_mem(const struct ddg_policy *p)
+{
+	if(!p)
+		return 0;
+	return sizeof(*p) + p->nrules * sizeof(*p->rules) +
+		p->ncats * sizeof(*p->cats) + p->nnets * sizeof(*p->nets) +
+		(p->v4.n + p->v6.n) * (sizeof(struct pfx) + sizeof(struct run));
 }

@@ -28,6 +28,7 @@
 
 #include "dyndns-guard/name.h"
 #include "ddg_module.h"
+#include "ddgm_metrics.h"
 
 /** owner names of the synthesized SOA */
 #define SOA_MNAME "\014dyndns-guard\007invalid"
@@ -233,6 +234,7 @@ warn_ok(struct ddg_mod* m)
 void
 ddgm_closed_hit(struct ddg_mod* m, const struct query_info* qinfo)
 {
+	ddgm_count_bypass(m);
 	atomic_store(&m->npending, DDGM_PENDING + 2);
 	if(warn_ok(m)) {
 		char qn[DDG_NAME_MAXSTR];
@@ -250,6 +252,7 @@ ddgm_bypass_seen(struct ddg_mod* m, const struct query_info* qinfo,
 	int cached, const struct sockaddr* client, const uint8_t* zone)
 {
 	int n;
+	ddgm_count_bypass(m);
 	pthread_mutex_lock(&m->pending_lock);
 	n = atomic_load(&m->npending);
 	if(n < DDGM_PENDING && qinfo->qname_len <= sizeof(m->pending[0].qname)) {

@@ -118,6 +118,22 @@ struct ddg_mod {
 	struct ddg_policy* policy;
 	/** JSON event writer, or NULL */
 	struct ddg_evlog* evlog;
+	/** the text lines of events (log-text: yes), or NULL: appended to
+	 * Unbound's log file by a writer thread, each line with Unbound's
+	 * own prefix (text_path set), or handed to Unbound's logger by it
+	 * (syslog, stderr) */
+	struct ddg_evlog* textlog;
+	/** Unbound's log file, when the text writer appends to it */
+	char* text_path;
+	/** identity of that file when opened (to notice a rotation) */
+	struct ddgm_file_id text_id;
+	/** the prefix of Unbound's log lines: identity and process id, as
+	 * "unbound[1234:0] info: " (thread 0: the writer's) */
+	char text_prefix[96];
+	/** its length */
+	size_t text_prefix_len;
+	/** Unbound's log-time-ascii: yes */
+	int text_time_ascii;
 	/** Ed25519 public key for list signatures (struct ddg_sign_key*),
 	 * or NULL */
 	void* pubkey;
@@ -170,6 +186,8 @@ struct ddg_mod {
 	_Atomic int64_t warn_sec;
 	/** warnings in warn_sec */
 	_Atomic int warn_count;
+	/** metrics-file: counters and writer (ddgm_metrics.h), or NULL */
+	struct ddgm_metrics* metrics;
 };
 
 /**
@@ -220,6 +238,12 @@ int ddgm_watcher_start(struct ddg_mod* m);
  * watcher reopens it by its path after logrotate renamed it.
  */
 void ddgm_note_logfile(struct ddg_mod* m);
+
+/**
+ * Remember the identity of Unbound's log file the text writer appends to,
+ * so that the watcher reopens it by its path after it was rotated.
+ */
+void ddgm_note_textfile(struct ddg_mod* m);
 
 /**
  * Stop and join the watcher thread.  Safe when it never started.

@@ -57,6 +57,7 @@
 #include "dyndns-guard/policy.h"
 #include "dyndns-guard/sign.h"
 #include "ddg_module.h"
+#include "ddgm_metrics.h"
 
 /** exported entry points: the only symbols the .so makes visible */
 #define DDG_EXPORT __attribute__((visibility("default")))
@@ -166,6 +167,9 @@ mod_free(struct ddg_mod* m)
 		return;
 	if(m->evlog)
 		ddg_evlog_close(m->evlog);
+	if(m->textlog)
+		ddg_evlog_close(m->textlog);
+	free(m->text_path);
 	ddgm_listset_free(atomic_load(&m->cur));
 	ddg_sign_key_free((struct ddg_sign_key*)m->pubkey);
 	ddg_policy_free(m->policy);
@@ -210,6 +214,83 @@ evlog_report(void* arg, enum ddg_evlog_report kind, const char* msg)
 		log_warn("dyndns-guard: %s", msg);
 	else
 		log_err("dyndns-guard: %s", msg);
+}
+
+/** the text event lines, from the text writer's thread, to Unbound's
+ * log: the worker that made the event only copied it into a ring */
+static void
+text_sink(void* arg, const char* line, size_t len)
+{
+	(void)arg; (void)len;
+	log_info("%s", line);
+}
+
+/**
+ * Open the writer of the events' text lines.  When Unbound logs to a file,
+ * the lines are appended to that file by the writer thread, a batch in
+ * one write(2), each with the prefix Unbound gives its own lines (the
+ * worker formats it; the file is opened in append mode, as Unbound opens
+ * it, so whole lines never mix).  With syslog or stderr, the writer thread
+ * hands each line to Unbound's logger instead.
+ * @return 0 on failure (logged).
+ */
+static int
+text_open(struct ddg_mod* m)
+{
+	struct config_file* cfg = m->env->cfg;
+	struct ddg_evlog_opts eo;
+	char err[DDG_ERR_LEN];
+	const char* lf = cfg ? cfg->logfile : NULL;
+	int r;
+	memset(&eo, 0, sizeof(eo));
+	eo.report = evlog_report;
+	eo.ring_size = 1024 * 1024;
+	if(cfg && !cfg->use_syslog && lf && lf[0]) {
+		const char* ident = cfg->log_identity && cfg->log_identity[0] ?
+			cfg->log_identity : program_invocation_short_name;
+		/* as log_init(): inside the chroot the path loses its
+		 * prefix */
+		if(cfg->chrootdir && cfg->chrootdir[0] && strncmp(lf,
+			cfg->chrootdir, strlen(cfg->chrootdir)) == 0)
+			lf += strlen(cfg->chrootdir);
+		m->text_path = strdup(lf);
+		if(!m->text_path) {
+			log_err("dyndns-guard: out of memory");
+			return 0;
+		}
+		r = snprintf(m->text_prefix, sizeof(m->text_prefix),
+			"%s[%d:0] info: ", ident ? ident : "unbound",
+			(int)getpid());
+		if(r < 0 || r >= (int)sizeof(m->text_prefix))
+			r = snprintf(m->text_prefix, sizeof(m->text_prefix),
+				"unbound[%d:0] info: ", (int)getpid());
+		m->text_prefix_len = (size_t)r;
+		m->text_time_ascii = cfg->log_time_ascii;
+		r = ddg_evlog_open_opts(m->text_path, &eo, &m->textlog, err,
+			sizeof(err));
+		if(r == DDG_OK) {
+			ddgm_note_textfile(m);
+			verbose(VERB_OPS, "dyndns-guard: event text lines are "
+				"appended to %s", lf);
+			return 1;
+		}
+		/* e.g. not writable after Unbound dropped its privileges:
+		 * through Unbound's logger then */
+		log_warn("dyndns-guard: cannot append the event text lines to "
+			"%s (%s): handing them to Unbound's logger", lf, err);
+		free(m->text_path);
+		m->text_path = NULL;
+	}
+	eo.sink = text_sink;
+	r = ddg_evlog_open_opts("Unbound's log (event text lines)", &eo,
+		&m->textlog, err, sizeof(err));
+	if(r != DDG_OK) {
+		log_err("dyndns-guard: log-text: %s", err);
+		return 0;
+	}
+	verbose(VERB_OPS, "dyndns-guard: event text lines go to Unbound's "
+		"logger (%s)", cfg && cfg->use_syslog ? "syslog" : "stderr");
+	return 1;
 }
 
 /**
@@ -292,6 +373,8 @@ mod_load(struct ddg_mod* m)
 		}
 		ddgm_note_logfile(m);
 	}
+	if(m->conf->log_text && !text_open(m))
+		return 0;
 	return 1;
 }
 
@@ -320,29 +403,6 @@ usable(struct ddg_mod* m, struct ddgm_listset* ls)
 	return (ls && ls->ok > 0) || m->conf->nzones > 0;
 }
 
-/*
- * The no-match memo.  Most answers, above all cache hits, are for names
- * that match nothing, and the same names come back again and again (that
- * is why they are cached).  Whether a name matches does not depend on the
- * client, only on the zone: rules and the list set; so each worker thread
- * remembers the exact names (bytes as asked, length) that matched nothing
- * under this module instance and list set generation, in a small
- * direct-mapped table in its own memory.  A hit costs a hash and a memcmp
- * instead of a list lookup that, with a large list, waits on main memory.
- * Entries are compared exactly: there are no false answers, only misses.
- */
-#define MEMO_SLOTS 512
-#define MEMO_MAXNAME 94
-struct memo_slot {
-	uint64_t instance;	/* module instance that wrote it */
-	uint64_t generation;	/* list set generation */
-	uint8_t len;		/* name length, 0 = empty */
-	uint8_t name[MEMO_MAXNAME + 1];
-};
-/* dynamic TLS of this module: glibc allocates it on a thread's first use
- * and frees it when the thread ends or the module is unloaded */
-static __thread struct memo_slot tls_memo[MEMO_SLOTS];
-
 /** a multiply-xor hash of a name, eight bytes at a time */
 static uint64_t
 name_hash(const uint8_t* name, size_t len)
@@ -361,13 +421,6 @@ name_hash(const uint8_t* name, size_t len)
 	h = (h ^ w) * 0xff51afd7ed558ccdULL;
 	h ^= h >> 29;
 	return h;
-}
-
-/** the memo slot of a name */
-static struct memo_slot*
-memo_slot(const uint8_t* name, size_t len)
-{
-	return &tls_memo[name_hash(name, len) & (MEMO_SLOTS - 1)];
 }
 
 /*
@@ -446,34 +499,17 @@ cmemo_put(struct ddg_mod* m, struct ddgm_listset* ls,
 	c->total = (uint32_t)total;
 }
 
-/** the policy decision for one client and name */
+/** the policy decision for one client and name: the list's and the
+ * rules' suffix filters answer most names (those matching nothing) from
+ * the CPU cache, without a search and without the client's network */
 static int
 decide(struct ddg_mod* m, struct ddgm_listset* ls,
 	const struct sockaddr* client, const uint8_t* name, size_t len,
 	struct ddg_decision* d)
 {
-	struct memo_slot* s = NULL;
-	int r;
-	if(len <= MEMO_MAXNAME && (s = memo_slot(name, len)) != NULL &&
-		s->len == len && s->instance == m->instance &&
-		s->generation == ls->generation &&
-		memcmp(s->name, name, len) == 0) {
-		memset(d, 0, sizeof(*d));
-		d->list_index = -1;
-		d->rule_index = -1;
-		d->network = -1;
-		return 0;
-	}
-	r = ddg_policy_decide(m->policy,
+	return ddg_policy_decide(m->policy,
 		(const struct ddg_list* const*)ls->lists, ls->n, client, name,
 		len, d, NULL);
-	if(r == 0 && s) {
-		s->instance = m->instance;
-		s->generation = ls->generation;
-		s->len = (uint8_t)len;
-		memcpy(s->name, name, len);
-	}
-	return r;
 }
 
 /** what ddg_chain_decide() and friends call decide() with */
@@ -768,14 +804,68 @@ response_cb(struct module_qstate* qstate, struct dns_msg* response, int id,
 /* ---------------------------------------------------------------- */
 /* events                                                           */
 
-/** write one event to Unbound's log and the JSON file */
+/**
+ * The prefix Unbound's logger gives a line ("[1700000000] unbound[1:0]
+ * info: ", or with log-time-ascii "Nov 14 22:13:20 unbound[1:0] info: "),
+ * into buf (at least 160 bytes).  The local time of log-time-ascii is
+ * computed once a second per thread.
+ * @return its length.
+ */
+static size_t
+text_prefix(struct ddg_mod* m, time_t now, char* buf)
+{
+	static __thread time_t tsec = -1;
+	static __thread char tbuf[32];
+	static __thread size_t tlen;
+	size_t n = 0;
+	if(m->text_time_ascii) {
+		if(now != tsec) {
+			struct tm tm;
+			tlen = localtime_r(&now, &tm) ? strftime(tbuf,
+				sizeof(tbuf), "%b %d %H:%M:%S", &tm) : 0;
+			tsec = now;
+		}
+		if(tlen) {
+			memcpy(buf, tbuf, tlen);
+			buf[tlen] = ' ';
+			n = tlen + 1;
+		}
+	}
+	if(n == 0) {
+		/* "[" epoch "] " */
+		char d[24];
+		int k = 0;
+		unsigned long long v = (unsigned long long)(now < 0 ? 0 : now);
+		do {
+			d[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while(v && k < (int)sizeof(d));
+		buf[n++] = '[';
+		while(k > 0)
+			buf[n++] = d[--k];
+		buf[n++] = ']';
+		buf[n++] = ' ';
+	}
+	memcpy(buf + n, m->text_prefix, m->text_prefix_len);
+	return n + m->text_prefix_len;
+}
+
+/** hand one event to the writers of Unbound's log and of the JSON file:
+ * a copy into each ring, no system call and no wait */
 static void
 emit(struct ddg_mod* m, struct ddg_event* ev)
 {
-	char line[DDG_EVENT_LINE_MIN];
+	char line[DDG_EVENT_LINE_MIN + 160];
 	clock_gettime(CLOCK_REALTIME, &ev->ts);
-	if(ddg_event_format_text(ev, line, sizeof(line)) > 0)
-		log_info("%s", line);
+	ddgm_count_event(m, ev);
+	if(m->textlog) {
+		size_t p = m->text_path ? text_prefix(m, ev->ts.tv_sec, line) :
+			0;
+		int n = ddg_event_format_text(ev, line + p,
+			sizeof(line) - p);
+		if(n > 0)
+			(void)ddg_evlog_write(m->textlog, line, p + (size_t)n);
+	}
 	if(m->evlog) {
 		int n = ddg_event_format_json(ev, line, sizeof(line));
 		if(n > 0)
@@ -800,13 +890,17 @@ reply_event(struct ddg_mod* m, struct ddgm_listset* ls, int type,
 	enum ddg_match_kind match = DDG_MATCH_QNAME;
 	const char* ruleset;
 	size_t i;
-	memset(&chain, 0, sizeof(chain));
+	int alias = m->conf->check_cname && rep && has_alias(rep);
 	if(type == inplace_cb_reply && qstate) {
-		if(qs_nomatch(qstate, id) && (!m->conf->check_cname ||
-			!has_alias(rep)))
+		if(qs_nomatch(qstate, id) && !alias)
 			return; /* decided in op_new: nothing matched */
 		q = qs_peek(qstate, id);
 	}
+	if(!(q && q->applied) && !alias && ddg_policy_may_match(m->policy,
+		(const struct ddg_list* const*)ls->lists, ls->n, qinfo->qname,
+		qinfo->qname_len) == 0)
+		return; /* most answers: the filters say no name matches */
+	memset(&chain, 0, sizeof(chain));
 	if(q && q->applied) {
 		/* the answer this module made */
 		action = q->action;
@@ -826,7 +920,7 @@ reply_event(struct ddg_mod* m, struct ddgm_listset* ls, int type,
 		struct ddg_chain_result res;
 		struct decide_ctx c;
 		size_t nrr = 0;
-		if(m->conf->check_cname && rep && has_alias(rep))
+		if(alias)
 			nrr = reply_rrsets(rep, 0, stack, region, &rr);
 		c.m = m;
 		c.ls = ls;
@@ -893,12 +987,15 @@ reply_cb(struct query_info* qinfo, struct module_qstate* qstate,
 	struct ddg_mod* m = a->m;
 	struct ddgm_listset* ls;
 	int slot, want;
+	uint64_t t;
 	(void)edns; (void)opt_list_out; (void)start_time;
 	if(!m || !qinfo || !repinfo || !qinfo->qname)
 		return 1; /* CHAOS answers, internal replies */
+	ddgm_count_query(m, a->type);
 	want = a->type != inplace_cb_reply_cache || m->conf->log_cache_hits;
 	if(!want && !m->may_block && m->conf->fail_mode != DDG_FAIL_CLOSED)
 		return 1;
+	t = ddgm_time_start(m, DDG_MCALL_REPLY);
 	ls = ddgm_read_enter(m, &slot);
 	if(a->type == inplace_cb_reply_cache && failing_closed(m, ls)) {
 		/* put into the cache after start (load_cache): this one
@@ -908,6 +1005,7 @@ reply_cb(struct query_info* qinfo, struct module_qstate* qstate,
 		reply_event(m, ls, a->type, qinfo, qstate, rep, rcode, repinfo,
 			region, id, want);
 	ddgm_read_leave(m, slot);
+	ddgm_time_stop(m, DDG_MCALL_REPLY, t);
 	return 1;
 }
 
@@ -955,7 +1053,7 @@ init(struct module_env* env, int id)
 		}
 		m->registered[i] = 1;
 	}
-	if(!ddgm_watcher_start(m))
+	if(!ddgm_watcher_start(m) || !ddgm_metrics_start(m))
 		return 0;
 	/* names cached before a reload_keep_cache-style reload under what
 	 * is now blocked: expire them (no worker runs during init) */
@@ -984,6 +1082,7 @@ deinit(struct module_env* env, int id)
 	m = (struct ddg_mod*)de->dyn_env;
 	/* the watcher thread must be gone before dlclose */
 	ddgm_watcher_stop(m);
+	ddgm_metrics_stop(m);
 	/* the callback lists live in the daemon env and survive a reload:
 	 * delete ours, or every reply fires twice afterwards */
 	for(i = 0; i < N_CB; i++) {
@@ -1053,6 +1152,17 @@ op_new(struct ddg_mod* m, struct ddgm_listset* ls,
 		return; /* prefetch, DNSSEC or internal fetch: pass */
 	if(!usable(m, ls))
 		return;
+	if(ddg_policy_may_match(m->policy, (const struct ddg_list* const*)
+		ls->lists, ls->n, qstate->qinfo.qname,
+		qstate->qinfo.qname_len) == 0) {
+		/* most queries: no client's decision can match; only the
+		 * chain-block memo may know the name */
+		if(m->conf->check_cname && chain_memo_apply(m, ls, qstate, id))
+			return;
+		if(!qstate->minfo[id])
+			qs_tag_nomatch(qstate, id);
+		return;
+	}
 	if(!decide_clients(m, ls, qstate, NULL, 0, &res))
 		return;
 	if(action_answers(res.d.action)) {
@@ -1143,6 +1253,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 	struct ddg_mod* m = mod_get(qstate->env, id);
 	struct ddgm_listset* ls;
 	int slot;
+	uint64_t t;
 	(void)outbound;
 	if(!m) {
 		qstate->ext_state[id] = (event == module_event_moddone) ?
@@ -1150,6 +1261,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		return;
 	}
 	ddgm_expire_pending(m, qstate->env);
+	t = ddgm_time_start(m, DDG_MCALL_OPERATE);
 	switch(event) {
 	case module_event_new:
 	case module_event_pass:
@@ -1158,11 +1270,13 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		ls = ddgm_read_enter(m, &slot);
 		op_new(m, ls, qstate, id);
 		ddgm_read_leave(m, slot);
+		ddgm_time_stop(m, DDG_MCALL_OPERATE, t);
 		return;
 	case module_event_moddone:
 		ls = ddgm_read_enter(m, &slot);
 		op_moddone(m, ls, qstate, id);
 		ddgm_read_leave(m, slot);
+		ddgm_time_stop(m, DDG_MCALL_OPERATE, t);
 		return;
 	default:
 		qstate->ext_state[id] = module_error;
@@ -1189,18 +1303,12 @@ size_t
 get_mem(struct module_env* env, int id)
 {
 	struct ddg_mod* m = mod_get(env, id);
+	size_t threads = 1;
 	if(!m)
 		return 0;
-	{
-		/* the lists are private copies in memory */
-		struct ddgm_listset* ls;
-		size_t n = sizeof(*m), i, len;
-		int slot;
-		ls = ddgm_read_enter(m, &slot);
-		for(i = 0; ls && i < ls->n; i++)
-			if(ls->lists[i] && ddg_list_data(ls->lists[i], &len))
-				n += len;
-		ddgm_read_leave(m, slot);
-		return n;
-	}
+	if(env->cfg && env->cfg->num_threads > 0)
+		threads = (size_t)env->cfg->num_threads;
+	/* the module state, lists, configuration, event ring, counters;
+	 * and the memos of every worker thread */
+	return ddgm_mem(m) + threads * sizeof(tls_cmemo);
 }

@@ -617,6 +617,32 @@ check_logfile(struct ddg_mod* m)
 		m->conf->log_file);
 }
 
+/** reopen Unbound's log file, which the text writer appends to, when it
+ * was renamed or removed */
+static void
+check_textfile(struct ddg_mod* m)
+{
+	struct ddgm_file_id id;
+	if(!m->textlog || !m->text_path)
+		return;
+	file_id(m->text_path, &id);
+	if(id.present && id.dev == m->text_id.dev &&
+		id.ino == m->text_id.ino)
+		return;
+	ddg_evlog_reopen(m->textlog);
+	if(id.present)
+		m->text_id = id;
+	else
+		memset(&m->text_id, 0, sizeof(m->text_id));
+}
+
+void
+ddgm_note_textfile(struct ddg_mod* m)
+{
+	if(m->text_path)
+		file_id(m->text_path, &m->text_id);
+}
+
 /** whether a configured list is not in force (missing or refused) */
 static int
 missing_lists(struct ddg_mod* m)
@@ -661,6 +687,7 @@ watcher_main(void* arg)
 		pthread_mutex_unlock(&m->stop_lock);
 		check_lists(m, refused, refused_sig);
 		check_logfile(m);
+		check_textfile(m);
 		/* also when no query misses the cache */
 		ddgm_expire_pending(m, m->env);
 		pthread_mutex_lock(&m->stop_lock);

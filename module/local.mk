@@ -13,5 +13,7 @@ dyndns_guard_la_LDFLAGS = -module -avoid-version -shared \
 	-export-symbols-regex '^(init|deinit|operate|inform_super|clear|get_mem)$$' \
 	-Wl,-z,now -Wl,-z,relro -pthread
 dyndns_guard_la_LIBADD = libddgcore.la $(OPENSSL_LIBS)
+# metrics-file: (module/metrics.c; the counters and the format in lib/metrics.c)
+dyndns_guard_la_SOURCES += module/metrics.c module/ddgm_metrics.h
 endif
-EXTRA_DIST += module/ddg_module.h
+EXTRA_DIST += module/ddg_module.h module/ddgm_metrics.h

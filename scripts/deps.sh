@@ -8,7 +8,8 @@ PKGS="build-essential dpkg-dev pkg-config autoconf automake libtool bison flex
 libssl-dev libexpat1-dev nettle-dev libevent-dev libnghttp2-dev
 libprotobuf-c-dev protobuf-c-compiler libsystemd-dev python3-dev
 libpython3-dev swig check bind9-dnsutils jq curl nsd ldnsutils dnsperf
-valgrind clang apparmor"
+valgrind clang dnsmasq-base man-db groff-base prometheus
+prometheus-node-exporter rsyslog apparmor"
 
 missing=""
 for p in $PKGS; do

@@ -593,12 +593,12 @@ ddg_cmd_stats(int argc, char **argv)
 		uint8_t wire[DDG_NAME_MAXWIRE];
 		uint16_t cat;
 		uint32_t par, p;
-		const uint8_t *k;
+		uint8_t k[DDG_NAME_MAXKEY];
 		size_t kl;
 		int chain = 0;
 		if(ddg_list_entry(l, i, wire, &cat, &par) != DDG_OK)
 			break;
-		(void)ddg_list_entry_key(l, i, &k, &kl);
+		(void)ddg_list_entry_key(l, i, k, &kl);
 		keybytes += kl;
 		percat[cat]++;
 		d = ddg_name_label_count(wire);
@@ -612,7 +612,9 @@ ddg_cmd_stats(int argc, char **argv)
 	}
 	iso8601(info.created, when, sizeof(when));
 	printf("file: %s\n", argv[1]);
-	printf("size: %llu bytes\n", (unsigned long long)info.file_size);
+	printf("size: %llu bytes (%.1f per entry)\n",
+		(unsigned long long)info.file_size, n ? (double)info.file_size /
+		n : 0.0);
 	printf("created: %s\n", when);
 	printf("sha256: %s\n", info.sha256_hex);
 	printf("entries: %u\n", n);

@@ -16,6 +16,9 @@ int ddg_cmd_verify(int argc, char **argv);
 int ddg_cmd_lookup(int argc, char **argv);
 /** print the entries of a .dgl file, in a form compile reads back */
 int ddg_cmd_dump(int argc, char **argv);
+/** write a .dgl file as an RPZ zone, Unbound, hosts, adblock or dnsmasq
+ * blocklist */
+int ddg_cmd_export(int argc, char **argv);
 /** print statistics of a .dgl file */
 int ddg_cmd_stats(int argc, char **argv);
 /** validate a dyndns-guard.conf */

@@ -28,6 +28,9 @@ static const struct subcmd cmds[] = {
 		"the matching zone and category of each name" },
 	{ "dump", ddg_cmd_dump, "FILE",
 		"the entries as text that compile reads back" },
+	{ "export", ddg_cmd_export, "--format rpz|unbound|hosts|adblock|"
+		"dnsmasq [--category C]... [--mode M] [-c CONF] [-o OUT] FILE",
+		"the list as a blocklist for other resolvers" },
 	{ "stats", ddg_cmd_stats, "FILE",
 		"counts per category and label depth, sizes" },
 	{ "keygen", ddg_cmd_keygen, "[-o BASENAME]",

@@ -35,6 +35,8 @@
 #define DDG_CONF_MAX_TTL 604800
 /** largest reload-check: accepted, seconds */
 #define DDG_CONF_MAX_RELOAD 86400
+/** largest metrics-interval: accepted, seconds */
+#define DDG_CONF_MAX_METRICS_INTERVAL 3600
 /** maximum number of entries of each repeatable key (list:, zone:,
  * category:, client-network:), and of client-network CIDRs in all */
 #define DDG_CONF_MAX_ITEMS 262144
@@ -172,6 +174,9 @@ struct ddg_conf {
 	char *log_file;
 	/** log-cache-hits: 1 (default) or 0 */
 	int log_cache_hits;
+	/** log-text: events also as text lines in Unbound's log, 1
+	 * (default) or 0 */
+	int log_text;
 	/** fail-mode: DDG_FAIL_OPEN (default) or DDG_FAIL_CLOSED */
 	enum ddg_fail_mode fail_mode;
 	/** reload-check: seconds between checks of the list files,
@@ -183,6 +188,9 @@ struct ddg_conf {
 	int require_signature;
 	/** metrics-file: path of the Prometheus text file, or NULL */
 	char *metrics_file;
+	/** metrics-interval: seconds between two writes of metrics-file:,
+	 * 1..3600 (default 5) */
+	uint32_t metrics_interval;
 };
 
 /**
@@ -191,6 +199,14 @@ struct ddg_conf {
  * @note caller frees with ddg_conf_free().
  */
 struct ddg_conf *ddg_conf_new_default(void);
+
+/**
+ * Memory of a configuration: the structure, its paths, rules, networks
+ * and prefixes.
+ * @param conf: the configuration, or NULL (0).
+ * @return bytes.
+ */
+size_t ddg_conf_mem(const struct ddg_conf *conf);
 
 /**
  * Free a configuration.

@@ -69,8 +69,23 @@ enum ddg_evlog_report {
 typedef void (*ddg_evlog_report_fn)(void *arg, enum ddg_evlog_report kind,
 	const char *msg);
 
+/**
+ * Receiver of the lines of a writer opened with a sink instead of a file
+ * (the module's text lines for Unbound's log): called from the writer
+ * thread, once per line, in order, never with a lock of the writer held.
+ * @param arg: the sink_arg given at open.
+ * @param line: the line, without its newline, NUL-terminated.
+ * @param len: its length.
+ */
+typedef void (*ddg_evlog_sink_fn)(void *arg, const char *line, size_t len);
+
 /** settings of ddg_evlog_open_opts(); a zero field takes its default */
 struct ddg_evlog_opts {
+	/** if set, lines go to this receiver, not to a file; the path is
+	 * then only a name for the reports */
+	ddg_evlog_sink_fn sink;
+	/** its argument */
+	void *sink_arg;
 	/** ring bytes (default DDG_EVLOG_RING_DEFAULT; under 4096: 4096) */
 	size_t ring_size;
 	/** receiver of failure reports (default none) */
@@ -190,6 +205,14 @@ uint64_t ddg_evlog_dropped(struct ddg_evlog *log);
  * @param log: the writer, or NULL (0).
  */
 uint64_t ddg_evlog_errors(struct ddg_evlog *log);
+
+/**
+ * Memory of a writer: its ring (reserved at open, touched as it fills),
+ * the writer itself and its path.
+ * @param log: the writer, or NULL (0).
+ * @return bytes.
+ */
+size_t ddg_evlog_mem(const struct ddg_evlog *log);
 
 /**
  * Write out what is queued (waiting at most the close bound for a slow

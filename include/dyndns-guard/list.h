@@ -11,10 +11,12 @@
  *
  * A struct ddg_list is immutable once ddg_list_open() returned it; any number
  * of threads may call ddg_list_match() on it concurrently.  The search index
- * is part of the file and, on a little-endian host, used in place in the
- * list's memory: an open list holds no per-entry memory besides the file's
- * bytes (a big-endian host keeps a native copy of the index, about 9 bytes
- * per entry).
+ * over the blocks is part of the file and, on a little-endian host, used in
+ * place in the list's memory, and so is the suffix filter (sfilter.h, about
+ * 1.9 bytes per entry), which the reader rebuilds from the entries to
+ * validate it and which answers most lookups of names that match nothing
+ * without touching the entries: an open list holds nothing of size besides
+ * the file's bytes.
  */
 #ifndef DDG_LIST_H
 #define DDG_LIST_H
@@ -109,7 +111,8 @@ int ddg_list_open_mem(const uint8_t *buf, size_t len, struct ddg_list **out,
 void ddg_list_close(struct ddg_list *list);
 
 /**
- * Longest listed suffix of a name, at label boundaries.
+ * Longest listed suffix of a name, at label boundaries: the suffix filter's
+ * candidates, deepest first, each searched exactly.
  * No allocation and no system calls.
  * @param list: an opened list.
  * @param qname: wire-form name as Unbound hands it over (any case).
@@ -119,6 +122,15 @@ void ddg_list_close(struct ddg_list *list);
  */
 int ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
 	size_t qname_len, struct ddg_list_match *m);
+
+/**
+ * Whether some suffix of a name may be listed: the suffix filter alone
+ * (no search), so 0 is certain and 1 may be a false positive.
+ * @return 1 maybe, 0 no suffix is listed, DDG_ERR_SYNTAX for an invalid
+ *	name.
+ */
+int ddg_list_may_match(const struct ddg_list *list, const uint8_t *qname,
+	size_t qname_len);
 
 /**
  * Descriptive information about a list.
@@ -164,13 +176,13 @@ int ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
  * The lookup key of the i-th entry.
  * @param list: an opened list.
  * @param i: entry index.
- * @param key: set to point at the key inside the list's memory (valid
- *	until ddg_list_close()).
+ * @param key: output buffer of DDG_NAME_MAXKEY bytes (entries are front
+ *	coded in the file: the key is rebuilt here).
  * @param keylen: set to the key length.
  * @return DDG_OK or DDG_ERR_RANGE.
  */
 int ddg_list_entry_key(const struct ddg_list *list, uint32_t i,
-	const uint8_t **key, size_t *keylen);
+	uint8_t *key, size_t *keylen);
 
 /**
  * Find the entry with exactly this name (case-insensitive).

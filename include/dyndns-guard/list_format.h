@@ -1,11 +1,11 @@
 /**
  * \file list_format.h
- * The on-disk layout of a compiled list (.dgl), version 2.  The reader
+ * The on-disk layout of a compiled list (.dgl), version 3.  The reader
  * (lib/list.c) and the writer (lib/list_write.c) share these constants;
  * docs/list-format.md has the same table and a worked example.
  *
  * All integers are unsigned little-endian.  The reader reads header and
- * entry fields with the unpack helpers below; on a little-endian host it
+ * block fields with the unpack helpers below; on a little-endian host it
  * uses the search index section (naturally aligned 64-bit numbers) in place,
  * after validating every value of it.
  *
@@ -13,7 +13,7 @@
  *
  *  OFFSET SIZE MEANING
  *       0    8 magic "DDGLIST\0"
- *       8    4 format version (2)
+ *       8    4 format version (3)
  *      12    4 header size (128)
  *      16    4 flags: bit 0 DDG_LIST_F_SIGNED (a detached signature FILE.sig
  *              is expected; reserved, signatures are checked elsewhere);
@@ -27,43 +27,52 @@
  *      52    4 categories section size
  *      56    4 sources section offset
  *      60    4 sources section size
- *      64    4 entry table offset
- *      68    4 entry table size (N * 12)
- *      72    4 keys section offset
- *      76    4 keys section size
+ *      64    4 block table offset
+ *      68    4 block table size (B * 4, B = ceil(N / 16) blocks)
+ *      72    4 blocks section offset
+ *      76    4 blocks section size
  *      80   32 SHA-256 of the whole file except this field: bytes 0..79
  *              followed by bytes 112 .. file size - 1 (padding included)
  *     112    4 search index section offset
- *     116    4 search index section size (ddg_list_index_layout())
- *     120    8 reserved, 0 (room for signature metadata)
+ *     116    4 search index section size (ddg_list_index_layout(B))
+ *     120    4 suffix filter section offset
+ *     124    4 suffix filter section size (ddg_sfilter_size(
+ *              DDG_LIST_FILTER_MEMBERS(N)))
  *
- * Sections follow the header in this order: categories, sources, entry
- * table, search index, keys; each starts at the next multiple of 64
+ * Sections follow the header in this order: categories, sources, block
+ * table, search index, suffix filter, blocks; each starts at the next multiple of 64
  * (DDG_LIST_ALIGN) after the previous one (the first at 128); the gaps are
- * zero bytes.  The file ends exactly at the end of the keys section.
+ * zero bytes.  The file ends exactly at the end of the blocks section.
  *
  * Categories: C names, each NUL-terminated, 1..63 bytes of [A-Za-z0-9._-];
  *   category index i is the i-th name.  Names are unique and sorted.
  * Sources: free text, lines separated by '\n', ending in one NUL; no other
  *   NUL and no control characters except '\n' and '\t'.  Size >= 1.
- * Entry table: N records of 12 bytes, in strictly increasing key order:
- *  OFFSET SIZE MEANING
- *       0    4 key offset, relative to the keys section
- *       4    2 key length (1 .. DDG_NAME_MAXKEY)
- *       6    2 category index (< C)
- *       8    4 index of the nearest enclosing entry (the longest entry whose
- *              name is a proper suffix of this one at a label boundary), or
- *              0xffffffff if there is none; always smaller than the own index
- * Search index: a static 8-ary search tree over the entries, levels of
- *   64-bit little-endian numbers, each level padded with 0xffffffffffffffff
- *   to a multiple of 8 numbers (one 64-byte cache line per 8), level 0 first:
- *   level 0 has N numbers, number i being the first 8 bytes of key i read
- *   as a big-endian number (zero-padded if the key is shorter: its order
- *   agrees with key order); level k+1 has ceil(n_k / 8) numbers, number j
- *   being number 8j of level k; levels are added while the last one has
- *   more than 8 numbers.  Empty for N = 0.
- * Keys: the lookup keys (see name.h) of the entries, back to back in entry
- *   order: key i starts where key i-1 ends, key 0 at 0.
+ * Entries, in strictly increasing lookup-key order (name.h), are stored in
+ *   blocks of DDG_LIST_BLOCK (16; the last block may hold fewer), front
+ *   coded: each entry is
+ *     shared  1 byte: bytes its key shares with the previous key of the
+ *             block, min(common prefix, 255); 0 for a block's first entry
+ *     suffix  varint: key length - shared (>= 1)
+ *     cat     varint: category index (< C)
+ *     bytes   the suffix: the key's bytes from offset shared on
+ *   where a varint is one byte 0..127, or two bytes 0x80 | (v >> 8), v & 0xff
+ *   for 128..32767 (the shortest form only).  Key length 1..512.
+ * Block table: B numbers of 4 bytes: the offset of block j inside the
+ *   blocks section (block 0 at 0, each where the previous one ends).
+ * Search index: a static 8-ary search tree over the blocks' first keys,
+ *   levels of 64-bit little-endian numbers, each level padded with
+ *   0xffffffffffffffff to a multiple of 8 numbers (one 64-byte cache line
+ *   per 8), level 0 first: level 0 has B numbers, number j being the first
+ *   8 bytes of block j's first key read as a big-endian number (zero-padded
+ *   if the key is shorter: its order agrees with key order); level k+1 has
+ *   ceil(n_k / 8) numbers, number i being number 8i of level k; levels are
+ *   added while the last one has more than 8 numbers.  Empty for N = 0.
+ * Suffix filter: the filter of sfilter.h over the entries' keys, for
+ *   DDG_LIST_FILTER_MEMBERS(N) members, filled with the keys in order
+ *   (ddg_sfilter_add_key() with each key's common prefix with the key
+ *   before); the reader rebuilds it and requires the same bytes.  Empty
+ *   for N = 0.
  */
 #ifndef DDG_LIST_FORMAT_H
 #define DDG_LIST_FORMAT_H
@@ -76,18 +85,22 @@
 /** length of the magic, its terminating NUL included */
 #define DDG_LIST_MAGIC_LEN 8
 /** the format version this code reads and writes */
-#define DDG_LIST_VERSION 2
+#define DDG_LIST_VERSION 3
 /** header size */
 #define DDG_LIST_HDR_SIZE 128
-/** entry record size */
-#define DDG_LIST_ENTRY_SIZE 12
+/** entries per block */
+#define DDG_LIST_BLOCK 16
+/** block table record size */
+#define DDG_LIST_BLKREC_SIZE 4
+/** largest varint value */
+#define DDG_LIST_VARINT_MAX 32767
 /** section alignment (a cache line) */
 #define DDG_LIST_ALIGN 64
 /** header flag: a detached signature is expected (reserved) */
 #define DDG_LIST_F_SIGNED 0x1u
 /** all flags this version knows */
 #define DDG_LIST_F_KNOWN DDG_LIST_F_SIGNED
-/** parent index meaning "no enclosing entry" */
+/** parent index meaning "no enclosing entry" (ddg_list_entry()) */
 #define DDG_LIST_NO_PARENT UINT32_MAX
 /** longest category name */
 #define DDG_LIST_MAXCAT 63
@@ -112,20 +125,16 @@
 #define DDG_LH_CAT_SIZE 52
 #define DDG_LH_SRC_OFF 56
 #define DDG_LH_SRC_SIZE 60
-#define DDG_LH_ENT_OFF 64
-#define DDG_LH_ENT_SIZE 68
+#define DDG_LH_BLK_OFF 64
+#define DDG_LH_BLK_SIZE 68
 #define DDG_LH_KEY_OFF 72
 #define DDG_LH_KEY_SIZE 76
 #define DDG_LH_SHA256 80
 #define DDG_LH_IDX_OFF 112
 #define DDG_LH_IDX_SIZE 116
-#define DDG_LH_RESERVED2 120
+#define DDG_LH_FLT_OFF 120
+#define DDG_LH_FLT_SIZE 124
 
-/* entry record field offsets */
-#define DDG_LE_KEYOFF 0
-#define DDG_LE_KEYLEN 4
-#define DDG_LE_CAT 6
-#define DDG_LE_PARENT 8
 
 /** read a little-endian 16-bit value */
 static inline uint16_t
@@ -175,6 +184,38 @@ ddg_put64(uint8_t *p, uint64_t v)
 	ddg_put32(p + 4, (uint32_t)(v >> 32));
 }
 
+/** members the suffix filter of a list of n entries is sized for: the
+ * entries and a quarter more for their distinct ancestors */
+#define DDG_LIST_FILTER_MEMBERS(n) \
+	((n) ? (size_t)(n) + (size_t)(n) / 4 + 16 : (size_t)0)
+
+/** number of blocks of n entries */
+static inline uint32_t
+ddg_list_blocks(uint32_t n)
+{
+	return (uint32_t)(((uint64_t)n + DDG_LIST_BLOCK - 1) / DDG_LIST_BLOCK);
+}
+
+/** bytes of the varint encoding of v (v <= DDG_LIST_VARINT_MAX) */
+static inline size_t
+ddg_list_varint_len(uint32_t v)
+{
+	return v < 128 ? 1 : 2;
+}
+
+/** write the varint of v at p; returns the bytes written */
+static inline size_t
+ddg_list_varint_put(uint8_t *p, uint32_t v)
+{
+	if(v < 128) {
+		p[0] = (uint8_t)v;
+		return 1;
+	}
+	p[0] = (uint8_t)(0x80 | (v >> 8));
+	p[1] = (uint8_t)v;
+	return 2;
+}
+
 /**
  * The search index number of a key: its first 8 bytes as a big-endian
  * number, zero-padded.
@@ -191,8 +232,8 @@ ddg_list_key_prefix(const uint8_t *k, size_t len)
 }
 
 /**
- * Layout of the search index of n entries.
- * @param n: number of entries.
+ * Layout of the search index over n numbers (one per block).
+ * @param n: number of blocks.
  * @param cnt: set to the number of numbers of each level (without padding).
  * @param off: set to the byte offset of each level inside the section.
  * @param size: set to the section size in bytes.

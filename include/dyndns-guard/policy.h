@@ -47,7 +47,7 @@ struct ddg_decision {
 	/** why the action is what it is */
 	enum ddg_reason reason;
 	/** 1 when a zone: rule or a list entry matched, else 0 (all other
-	 * fields below except network then hold their "none" values) */
+	 * fields below then hold their "none" values) */
 	int matched;
 	/** 1 when a zone: rule decided, 0 when a list entry did */
 	int from_rule;
@@ -68,7 +68,8 @@ struct ddg_decision {
 	/** index of the zone: rule in conf->zones order, or -1 */
 	int rule_index;
 	/** index of the client's network in conf->networks order, or -1
-	 * (no client, or in no network); set even when nothing matched */
+	 * (no client, in no network, or nothing matched: a name that
+	 * matches nothing is decided without looking at the client) */
 	int network;
 	/** name of the client's network, or NULL; points into the policy */
 	const char *network_name;
@@ -129,6 +130,18 @@ int ddg_policy_new(const struct ddg_conf *conf, struct ddg_policy **out,
 void ddg_policy_free(struct ddg_policy *p);
 
 /**
+ * Whether a name may match a zone rule or an entry of one of the lists:
+ * the suffix filters alone, no search and no client.  0 means the
+ * decision for every client is DDG_ACTION_NONE with nothing matched; the
+ * fast "no" of the per-query path.
+ * @return 1 maybe (or an invalid name: ddg_policy_decide() says why), 0
+ *	nothing can match.
+ */
+int ddg_policy_may_match(const struct ddg_policy *p,
+	const struct ddg_list *const *lists, size_t nlists,
+	const uint8_t *qname, size_t qname_len);
+
+/**
  * Decide what to do with a lookup.  The hot path of the module: no
  * allocation and no system calls when ex is NULL.
  * @param p: the policy.
@@ -180,6 +193,13 @@ const char *ddg_policy_network_name(const struct ddg_policy *p,
  * @return the number of client-network: definitions.
  */
 size_t ddg_policy_network_count(const struct ddg_policy *p);
+
+/**
+ * Memory of a policy: its zone rules, categories, networks and prefixes.
+ * @param p: the policy, or NULL (0).
+ * @return bytes.
+ */
+size_t ddg_policy_mem(const struct ddg_policy *p);
 
 /**
  * The stricter of two actions, for one answer shared by several clients

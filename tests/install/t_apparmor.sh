@@ -67,7 +67,7 @@ else
 fi
 # the rules are really in the compiled profile (the include was followed)
 pre=$("$PARSER" -p --base "$W/apparmor.d" "$W/apparmor.d/usr.sbin.unbound" 2>/dev/null)
-for rule in "dyndns_guard.so mr," "dyndns-guard.conf r," "*.dgl r," "dyndns-guard.json w,"; do
+for rule in "dyndns_guard.so mr," "dyndns-guard.conf r," "*.dgl r," "dyndns-guard.json w," ".dyndns-guard.prom.* rw,"; do
 	if printf '%s\n' "$pre" | grep -qF -- "$rule"; then
 		pass "the profile has the rule '... $rule'"
 	else

@@ -10,10 +10,14 @@ INTEGRATION_TESTS = \
 	tests/integration/t_evlog.sh \
 	tests/integration/t_bigconf.sh \
 	tests/integration/t_bypass.sh \
+	tests/integration/t_export.sh \
+	tests/integration/t_metrics.sh \
+	tests/integration/t_rsyslog.sh \
 	tests/integration/t_soak.sh
 if BUILD_MODULE
 TESTS += $(INTEGRATION_TESTS)
 endif
+EXTRA_DIST += examples
 EXTRA_DIST += tests/integration/lib.sh tests/integration/dnsload.py tests/integration/slowauth.py $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/soakcheck.py tests/integration/memcheck.sh
 

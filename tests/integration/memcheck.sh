@@ -4,12 +4,12 @@
 # stack passes through the module (dyndns_guard.so), across start, queries,
 # `unbound-control reload` and stop.  Prints valgrind's summary per run and
 # ends with "N passed, N failed".
-#   memcheck.sh [TEST...]   (default: t_foundation t_reload t_bypass)
+#   memcheck.sh [TEST...]   (default: t_foundation t_reload t_bypass t_metrics)
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 command -v valgrind >/dev/null 2>&1 || { echo "memcheck: valgrind not installed"; exit 1; }
-tests=${*:-"t_foundation t_reload t_bypass"}
+tests=${*:-"t_foundation t_reload t_bypass t_metrics"}
 out="$top_builddir/tests/integration/scratch/memcheck"
 rm -rf "$out"
 mkdir -p "$out"

@@ -69,6 +69,72 @@ write_root_zone
 write_unbound_conf
 write_test_list || fail "test list compiles"
 
+# ---- 0. the text lines in Unbound's log: written by the module's writer
+# thread (log-text: yes, the default), or not at all (log-text: no), the
+# JSON file either way
+write_ddg_conf '	list: "dyndns.dgl"
+	mode: log
+	log-file: "events0.json"'
+if ub_start; then
+	q +short foo.duckdns.org A >/dev/null
+	check "log-text: yes (default): the event as a text line in Unbound's log" \
+		wait_log "info: \[dyndns-guard\] .*qname=foo.duckdns.org"
+	# appended by the module's writer with the prefix Unbound gives its
+	# own lines (log-time-ascii: yes here), the process id Unbound's
+	pid=$(sed -n 's/^.* unbound\[\([0-9]*\):[0-9a-f]*\] .*module 0 started.*/\1/p' "$LOG" | head -1)
+	expect_match "... with Unbound's line prefix and process id" \
+		"^[A-Z][a-z][a-z] [0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] unbound\[$pid:0\] info: \[dyndns-guard\] action=log client=127\.0\.0\.1#[0-9]* " \
+		"$(grep 'qname=foo.duckdns.org' "$LOG" | head -1)"
+	expect_eq "... one line per event" 1 "$(count_log 'qname=foo.duckdns.org')"
+	ub_stop
+else
+	fail "unbound starts (log-text default)"
+	ub_stop
+fi
+# Unbound's log rotated (renamed, then unbound-control log_reopen): the
+# module's writer follows it to the new file
+write_unbound_conf "	log-time-ascii: no"
+sed -i '/log-time-ascii: yes/d' "$WORK/unbound.conf"
+write_ddg_conf '	list: "dyndns.dgl"
+	mode: log
+	reload-check: 1'
+: > "$LOG"
+if ub_start; then
+	q +short foo.duckdns.org A >/dev/null
+	check "log-time-ascii: no: the text line with Unbound's epoch prefix" \
+		wait_log "^\[[0-9]*\] unbound\[[0-9]*:0\] info: \[dyndns-guard\] action=log .*qname=foo.duckdns.org"
+	mv "$LOG" "$LOG.1"
+	uctl log_reopen >/dev/null 2>&1 || fail "unbound-control log_reopen"
+	sleep 2.5
+	q +short bar.duckdns.org A >/dev/null
+	check "after the log was rotated, the text lines go to the new file" \
+		wait_log "info: \[dyndns-guard\] action=log .*qname=bar.duckdns.org"
+	expect_eq "... not to the renamed one" 0 "$(grep -c 'qname=bar.duckdns.org' "$LOG.1")"
+	ub_stop
+else
+	fail "unbound starts (log-time-ascii: no)"
+	ub_stop
+fi
+write_unbound_conf
+write_ddg_conf '	list: "dyndns.dgl"
+	mode: log
+	log-text: no
+	log-file: "events0.json"'
+: > "$LOG"
+if ub_start; then
+	q +short bar.duckdns.org A >/dev/null
+	i=0
+	while ! grep -q '"bar.duckdns.org' "$WORK/events0.json" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	check "log-text: no: the event is in the JSON file" grep -q '"bar.duckdns.org' "$WORK/events0.json"
+	expect_eq "log-text: no: no text line in Unbound's log" 0 "$(count_log '\[dyndns-guard\] .*qname=bar.duckdns.org')"
+	ub_stop
+else
+	fail "unbound starts (log-text: no)"
+	ub_stop
+fi
+
 # ---- 1. a FIFO without reader
 mkfifo "$WORK/events.fifo"
 write_ddg_conf '	list: "dyndns.dgl"

@@ -65,6 +65,7 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(c->public_key);
 	ck_assert_int_eq(c->require_signature, 0);
 	ck_assert_ptr_null(c->metrics_file);
+	ck_assert_uint_eq(c->metrics_interval, 5);
 	ck_assert_str_eq(c->path, "dyndns-guard.conf");
 	ddg_conf_free(c);
 
@@ -145,6 +146,9 @@ static const struct good goods[] = {
 	{ "require-signature: yes", "\trequire-signature: yes\n" },
 	{ "metrics-file: '/run/x\"y.prom'",
 		"\tmetrics-file: '/run/x\"y.prom'\n" },
+	{ "metrics-interval: 1", "\tmetrics-interval: 1\n" },
+	{ "metrics-interval: 3600", "\tmetrics-interval: 3600\n" },
+	{ "metrics-interval: 60", "\tmetrics-interval: 60\n" },
 };
 
 START_TEST(test_good)
@@ -351,6 +355,23 @@ static const struct bad bads[] = {
 	{ "dyndns-guard:\nreload-check: 86401\n", DDG_ERR_SYNTAX,
 		"dyndns-guard.conf:2: bad value '86401' for reload-check: "
 		"expected seconds 0..86400" },
+	{ "dyndns-guard:\nmetrics-interval: 0\n", DDG_ERR_SYNTAX,
+		"dyndns-guard.conf:2: bad value '0' for metrics-interval: "
+		"expected seconds 1..3600" },
+	{ "dyndns-guard:\nmetrics-interval: 3601\n", DDG_ERR_SYNTAX,
+		"dyndns-guard.conf:2: bad value '3601' for metrics-interval: "
+		"expected seconds 1..3600" },
+	{ "dyndns-guard:\nmetrics-interval: 5s\n", DDG_ERR_SYNTAX,
+		"dyndns-guard.conf:2: bad value '5s' for metrics-interval: "
+		"expected seconds 1..3600" },
+	{ "dyndns-guard:\nmetrics-interval: -1\n", DDG_ERR_SYNTAX,
+		"dyndns-guard.conf:2: bad value '-1' for metrics-interval: "
+		"expected seconds 1..3600" },
+	{ "dyndns-guard:\nmetrics-interval: 5 6\n", DDG_ERR_SYNTAX,
+		"dyndns-guard.conf:2: unexpected '6' after the value of "
+		"metrics-interval" },
+	{ "dyndns-guard:\nmetrics-interval:\n", DDG_ERR_SYNTAX,
+		"dyndns-guard.conf:2: missing value for metrics-interval" },
 	{ "dyndns-guard:\nlog-file:\n", DDG_ERR_SYNTAX,
 		"dyndns-guard.conf:2: missing value for log-file" },
 	{ "dyndns-guard:\nmode: bl\001ck\n", DDG_ERR_SYNTAX,
@@ -567,7 +588,8 @@ START_TEST(test_round_trip_full)
 		"reload-check: 10\n"
 		"public-key: \"/etc/unbound/k.pub\"\n"
 		"require-signature: yes\n"
-		"metrics-file: \"/run/ddg.prom\"\n";
+		"metrics-file: \"/run/ddg.prom\"\n"
+		"metrics-interval: 15\n";
 
 	ck_assert_msg(parse(text, &c, err) == DDG_OK, "%s", err);
 	a = printed(c);
@@ -578,6 +600,7 @@ START_TEST(test_round_trip_full)
 	ck_assert_int_eq(memcmp(c2->zones[1].wire, c->zones[1].wire,
 		c->zones[1].wire_len), 0);
 	ck_assert_int_eq(c2->block_rcode, 5);
+	ck_assert_uint_eq(c2->metrics_interval, 15);
 	ck_assert_int_eq(c2->fail_mode, DDG_FAIL_CLOSED);
 	ck_assert_int_eq(c2->networks[1].action, DDG_ACTION_NONE);
 	free(a);

@@ -33,6 +33,9 @@
 
 /** most lines a test writes */
 #define MAXN 40000
+/** producers and lines each of test_sink */
+#define NTHREADS_SINK 3
+#define PER_SINK 4000
 
 /** the reports received */
 struct reports {
@@ -648,6 +651,100 @@ START_TEST(test_counters)
 }
 END_TEST
 
+/* ---- a sink instead of a file: lines handed over one by one, in order,
+ * from the writer thread ---- */
+
+/** what the sink of test_sink received */
+struct sink_rx {
+	pthread_t writer;	/* the thread that must call it */
+	int calls, bad, misordered, other_thread;
+	int last[NTHREADS_SINK];
+};
+
+static void
+sink_fn(void *arg, const char *line, size_t len)
+{
+	struct sink_rx *rx = arg;
+	char want[256];
+	int n = -1, wl;
+	rx->calls++;
+	if(pthread_equal(pthread_self(), rx->writer))
+		rx->other_thread++;	/* the caller's own thread: wrong */
+	if(sscanf(line, "{\"n\":%d,", &n) != 1 || n < 0) {
+		rx->bad++;
+		return;
+	}
+	wl = make_line(want, sizeof(want), n);
+	if((size_t)wl != len || strlen(line) != len ||
+		memcmp(want, line, len) != 0) {
+		rx->bad++;
+		return;
+	}
+	/* each producer's lines arrive in its order */
+	if(n / PER_SINK < NTHREADS_SINK) {
+		if(n <= rx->last[n / PER_SINK])
+			rx->misordered++;
+		rx->last[n / PER_SINK] = n;
+	}
+}
+
+struct sink_warg {
+	struct ddg_evlog *log;
+	int from;
+};
+
+static void *
+sink_writer(void *arg)
+{
+	struct sink_warg *w = arg;
+	put_lines(w->log, w->from, w->from + PER_SINK);
+	return NULL;
+}
+
+START_TEST(test_sink)
+{
+	struct ddg_evlog_opts o = opts_quiet();
+	struct ddg_evlog *log = NULL;
+	struct ddg_evlog_stats st;
+	struct sink_rx rx;
+	struct sink_warg wa[NTHREADS_SINK];
+	pthread_t t[NTHREADS_SINK];
+	char err[DDG_ERR_LEN], path[256];
+	struct stat sb;
+	int i;
+
+	memset(&rx, 0, sizeof(rx));
+	rx.writer = pthread_self();
+	for(i = 0; i < NTHREADS_SINK; i++)
+		rx.last[i] = -1;
+	o.sink = sink_fn;
+	o.sink_arg = &rx;
+	tmp_path(path, sizeof(path), "no-such-file");
+	ck_assert_int_eq(ddg_evlog_open_opts(path, &o, &log, err,
+		sizeof(err)), DDG_OK);
+	for(i = 0; i < NTHREADS_SINK; i++) {
+		wa[i].log = log;
+		wa[i].from = i * PER_SINK;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, sink_writer,
+			&wa[i]), 0);
+	}
+	for(i = 0; i < NTHREADS_SINK; i++)
+		pthread_join(t[i], NULL);
+	wait_drained(log, &st);
+	ddg_evlog_stats(log, &st);
+	ddg_evlog_close(log);
+	ck_assert_int_eq(rx.bad, 0);
+	ck_assert_int_eq(rx.misordered, 0);
+	ck_assert_int_eq(rx.other_thread, 0);
+	/* a ring of the default size holds them all: none dropped */
+	ck_assert_int_eq(rx.calls, NTHREADS_SINK * PER_SINK);
+	ck_assert_uint_eq(st.written, (uint64_t)NTHREADS_SINK * PER_SINK);
+	ck_assert_uint_eq(st.dropped + st.lost + st.errors, 0);
+	/* the path is only a name: no file was made */
+	ck_assert_int_ne(stat(path, &sb), 0);
+}
+END_TEST
+
 /* ---- concurrent writers, reopen and close ---- */
 
 #define NTHREADS 4
@@ -772,6 +869,7 @@ evlog_suite(void)
 	tcase_add_unchecked_fixture(tc, tdir_make, tdir_remove);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_concurrent);
+	tcase_add_test(tc, test_sink);
 	suite_add_tcase(s, tc);
 	return s;
 }

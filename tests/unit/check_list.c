@@ -561,18 +561,35 @@ expect_fail(const uint8_t *b, size_t len, int code, const char *part,
 		what, err);
 }
 
-/** entry record of index i */
+/** the bytes of entry i (its shared-prefix byte) in the blocks section */
 static uint8_t *
-rec(uint8_t *b, uint32_t i)
+entp(uint8_t *b, uint32_t i)
 {
-	return b + ddg_get32(b + DDG_LH_ENT_OFF) + i * DDG_LIST_ENTRY_SIZE;
+	uint8_t *p = b + ddg_get32(b + DDG_LH_KEY_OFF) + ddg_get32(b +
+		ddg_get32(b + DDG_LH_BLK_OFF) + (i / DDG_LIST_BLOCK) * 4);
+	uint32_t k;
+	for(k = 0; k < i % DDG_LIST_BLOCK; k++) {
+		size_t sl = p[1], o = 2;
+		if(sl & 0x80)
+			sl = ((sl & 0x7f) << 8) | p[o++];
+		o += (p[o] & 0x80) ? 2 : 1;
+		p += o + sl;
+	}
+	return p;
 }
 
-/** key bytes of entry i */
+/** the category byte of entry i (one-byte lengths and categories) */
+static uint8_t *
+catp(uint8_t *b, uint32_t i)
+{
+	return entp(b, i) + 2;
+}
+
+/** the suffix bytes of entry i (one-byte lengths and categories) */
 static uint8_t *
 keyp(uint8_t *b, uint32_t i)
 {
-	return b + ddg_get32(b + DDG_LH_KEY_OFF) + ddg_get32(rec(b, i));
+	return entp(b, i) + 3;
 }
 
 /** a patch case */
@@ -587,14 +604,17 @@ struct patch {
 static void p_magic(uint8_t *b, size_t l) { (void)l; b[3] ^= 0x20; }
 static void p_version(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 8, DDG_LIST_VERSION + 1); }
 static void p_version_old(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 8, 1); }
+static void p_version_2(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 8, 2); }
 static void p_hdrsize(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 12, 64); }
 static void p_flags(uint8_t *b, size_t l) { (void)l; b[DDG_LH_FLAGS] |= 4; }
 static void p_res1(uint8_t *b, size_t l) { (void)l; b[DDG_LH_RESERVED1] = 1; }
-static void p_res2(uint8_t *b, size_t l) { (void)l; b[120] = 1; }
+static void p_fltoff(uint8_t *b, size_t l) { (void)l; b[DDG_LH_FLT_OFF] = 1; }
+static void p_fltsize(uint8_t *b, size_t l) { (void)l; ddg_put32(b + DDG_LH_FLT_SIZE, ddg_get32(b + DDG_LH_FLT_SIZE) - 64); }
+static void p_fltbyte(uint8_t *b, size_t l) { (void)l; b[ddg_get32(b + DDG_LH_FLT_OFF) + 17] ^= 0x40; }
 static void p_fsize(uint8_t *b, size_t l) { ddg_put64(b + 32, l + 8); }
 static void p_ncat0(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 24, 0); }
 static void p_ncatbig(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 24, 70000); }
-static void p_nent(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 20, 7); }
+static void p_nent(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 20, 17); }
 static void p_catoff(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 48, 192); }
 static void p_catoff_mis(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 48, 136); }
 static void p_catsize(uint8_t *b, size_t l) { (void)l; ddg_put32(b + 52, 0xfffffff0u); }
@@ -629,41 +649,34 @@ static void p_pad(uint8_t *b, size_t l)
 	ck_assert_uint_lt(off + sz, ddg_get32(b + 64));	/* there is a gap */
 	b[off + sz] = 1;
 }
-static void p_keylen0(uint8_t *b, size_t l) { (void)l; ddg_put16(rec(b, 2) + 4, 0); }
-static void p_keyrange(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 3), 0x10000); }
-static void p_keygap(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 3), ddg_get32(rec(b, 3)) - 1); }
-static void p_cat(uint8_t *b, size_t l) { (void)l; ddg_put16(rec(b, 1) + 6, 2); }
+static void p_keylen0(uint8_t *b, size_t l) { (void)l; entp(b, 2)[1] = 0; }
+static void p_keyrange(uint8_t *b, size_t l) { (void)l; entp(b, 5)[1] = 100; }
+static void p_keygap(uint8_t *b, size_t l) { (void)l; ddg_put32(b + ddg_get32(b + DDG_LH_BLK_OFF), 1); }
+static void p_cat(uint8_t *b, size_t l) { (void)l; *catp(b, 1) = 2; }
+static void p_shared0(uint8_t *b, size_t l) { (void)l; entp(b, 0)[0] = 1; }
+static void p_shared_long(uint8_t *b, size_t l) { (void)l; entp(b, 5)[0] = 7; }
+static void p_trunc_ent(uint8_t *b, size_t l) { (void)l; ddg_put32(b + DDG_LH_ENTRIES, 7); }
 static void p_upper(uint8_t *b, size_t l) { (void)l; keyp(b, 4)[4] = 'X'; }
 static void p_escape(uint8_t *b, size_t l) { (void)l; keyp(b, 4)[4] = 1; }
 static void p_emptylab(uint8_t *b, size_t l) { (void)l; keyp(b, 4)[4] = 0; }
-static void p_nosep(uint8_t *b, size_t l) { (void)l; keyp(b, 5)[5] = 'y'; }
+static void p_nosep(uint8_t *b, size_t l) { (void)l; keyp(b, 5)[1] = 'y'; }
 static uint8_t *idxp(uint8_t *b, uint32_t i);
 static void p_order(uint8_t *b, size_t l)
 {
-	/* swap keys "org\0x\0" and "org\0y\0" (same length), and their
-	 * search index numbers */
-	uint8_t t[8];
+	/* swap keys "org\0x\0" and "org\0y\0" (entry 5 stores "y\0"
+	 * after the 4 bytes it shares) */
 	(void)l;
 	keyp(b, 4)[4] = 'y';
-	keyp(b, 5)[4] = 'x';
-	memcpy(t, idxp(b, 4), 8);
-	memcpy(idxp(b, 4), idxp(b, 5), 8);
-	memcpy(idxp(b, 5), t, 8);
+	keyp(b, 5)[0] = 'x';
 }
-static void p_dupkey(uint8_t *b, size_t l) { (void)l; keyp(b, 5)[4] = 'x'; }
-static void p_par_self(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 2) + 8, 2); }
-static void p_par_big(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 2) + 8, 99); }
-static void p_par_none(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 1) + 8, UINT32_MAX); }
-static void p_par_notanc(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 5) + 8, 4); }
-static void p_par_far(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 3) + 8, 1); }
-static void p_par_spurious(uint8_t *b, size_t l) { (void)l; ddg_put32(rec(b, 4) + 8, 0); }
+static void p_dupkey(uint8_t *b, size_t l) { (void)l; keyp(b, 5)[0] = 'x'; }
 /** search index number i (level 0 starts the section) */
 static uint8_t *
 idxp(uint8_t *b, uint32_t i)
 {
 	return b + ddg_get32(b + DDG_LH_IDX_OFF) + (size_t)i * 8;
 }
-static void p_idx_p0(uint8_t *b, size_t l) { (void)l; idxp(b, 3)[7] ^= 1; }
+static void p_idx_p0(uint8_t *b, size_t l) { (void)l; idxp(b, 0)[7] ^= 1; }
 static void p_idx_p0_low(uint8_t *b, size_t l) { (void)l; idxp(b, 0)[0] ^= 0x80; }
 static void p_idx_pad(uint8_t *b, size_t l) { (void)l; idxp(b, 6)[3] = 0; }
 static void p_idx_size(uint8_t *b, size_t l)
@@ -676,7 +689,7 @@ static void p_idx_size(uint8_t *b, size_t l)
 }
 static void p_idx_off(uint8_t *b, size_t l) { (void)l; ddg_put32(b + DDG_LH_IDX_OFF, ddg_get32(b + DDG_LH_IDX_OFF) + 8); }
 static void p_idx_range(uint8_t *b, size_t l) { (void)l; ddg_put32(b + DDG_LH_IDX_SIZE, 0xffffffc0u); }
-static void p_res2b(uint8_t *b, size_t l) { (void)l; b[DDG_LIST_HDR_SIZE - 1] = 1; }
+static void p_fltrange(uint8_t *b, size_t l) { (void)l; b[DDG_LIST_HDR_SIZE - 1] = 1; }
 static void p_sum(uint8_t *b, size_t l) { (void)l; b[DDG_LH_SHA256 + 5] ^= 1; }
 static void p_body(uint8_t *b, size_t l) { (void)l; b[ddg_get32(b + 56)] ^= 0x20; }
 static void p_created(uint8_t *b, size_t l) { (void)l; b[DDG_LH_CREATED] ^= 1; }
@@ -685,16 +698,20 @@ static void p_trail(uint8_t *b, size_t l) { ddg_put32(b + 76, ddg_get32(b + 76) 
 
 static const struct patch patches[] = {
 	{ "magic", p_magic, 0, DDG_ERR_CORRUPT, "bad magic" },
-	{ "version", p_version, 0, DDG_ERR_VERSION, "unsupported format version 3" },
-	{ "old version", p_version_old, 0, DDG_ERR_VERSION, "unsupported format version 1 (this reads 2)" },
+	{ "version", p_version, 0, DDG_ERR_VERSION, "unsupported format version 4" },
+	{ "old version", p_version_old, 0, DDG_ERR_VERSION, "unsupported format version 1 (this reads 3)" },
+	{ "version 2", p_version_2, 0, DDG_ERR_VERSION, "unsupported format version 2 (this reads 3)" },
 	{ "header size", p_hdrsize, 0, DDG_ERR_CORRUPT, "bad header size" },
 	{ "flags", p_flags, 0, DDG_ERR_CORRUPT, "unknown flags" },
 	{ "reserved 1", p_res1, 0, DDG_ERR_CORRUPT, "reserved header field" },
-	{ "reserved 2", p_res2, 0, DDG_ERR_CORRUPT, "reserved header field" },
+	{ "filter offset", p_fltoff, 0, DDG_ERR_CORRUPT, "suffix filter section offset" },
+	{ "filter size", p_fltsize, 0, DDG_ERR_CORRUPT, "blocks section offset 448 out of place (expected 384)" },
+	{ "filter byte", p_fltbyte, 1, DDG_ERR_CORRUPT, "suffix filter byte 17 differs from the filter its entries give" },
 	{ "file size", p_fsize, 0, DDG_ERR_CORRUPT, "declared file size" },
 	{ "no categories", p_ncat0, 0, DDG_ERR_CORRUPT, "bad category count" },
 	{ "many categories", p_ncatbig, 0, DDG_ERR_CORRUPT, "bad category count" },
-	{ "entry count", p_nent, 0, DDG_ERR_CORRUPT, "entry table size" },
+	{ "entry count", p_nent, 0, DDG_ERR_CORRUPT, "block table size 4 does not match 17 entries (2 blocks)" },
+	{ "entry count, one block", p_trunc_ent, 1, DDG_ERR_CORRUPT, "entry 6 truncated" },
 	{ "categories offset", p_catoff, 0, DDG_ERR_CORRUPT, "out of place" },
 	{ "categories offset misaligned", p_catoff_mis, 0, DDG_ERR_CORRUPT, "categories section offset 136 misaligned" },
 	{ "categories size", p_catsize, 0, DDG_ERR_CORRUPT, "out of range of the file" },
@@ -707,34 +724,30 @@ static const struct patch patches[] = {
 	{ "sources NUL", p_srcnul, 1, DDG_ERR_CORRUPT, "sources section not NUL-terminated" },
 	{ "sources control", p_srcctl, 1, DDG_ERR_CORRUPT, "control byte 0x1b" },
 	{ "padding", p_pad, 1, DDG_ERR_CORRUPT, "nonzero padding" },
-	{ "key length 0", p_keylen0, 1, DDG_ERR_CORRUPT, "entry 2 key length 0" },
-	{ "key offset range", p_keyrange, 1, DDG_ERR_CORRUPT, "entry 3 key (offset 65536" },
-	{ "key offset gap", p_keygap, 1, DDG_ERR_CORRUPT, "entry 3 key offset" },
+	{ "suffix length 0", p_keylen0, 1, DDG_ERR_CORRUPT, "entry 2 key length 8 (shared 8 + suffix 0) out of range" },
+	{ "suffix range", p_keyrange, 1, DDG_ERR_CORRUPT, "entry 5 key (100 bytes) out of range of the blocks section" },
+	{ "block offset", p_keygap, 1, DDG_ERR_CORRUPT, "block 0 offset 1 is not 0" },
 	{ "category index", p_cat, 1, DDG_ERR_CORRUPT, "entry 1 category index 2" },
+	{ "shared in a first entry", p_shared0, 1, DDG_ERR_CORRUPT, "entry 0 shares 1 bytes with nothing" },
+	{ "shared too long", p_shared_long, 1, DDG_ERR_CORRUPT, "entry 5 shares 7 bytes with a shorter previous key" },
 	{ "key upper case", p_upper, 1, DDG_ERR_CORRUPT, "entry 4 invalid key: key is not lowercased" },
 	{ "key escape", p_escape, 1, DDG_ERR_CORRUPT, "entry 4 invalid key: key has a bad escape" },
 	{ "key empty label", p_emptylab, 1, DDG_ERR_CORRUPT, "entry 4 invalid key: key has an empty label" },
 	{ "key separator", p_nosep, 1, DDG_ERR_CORRUPT, "entry 5 invalid key: key does not end" },
 	{ "order", p_order, 1, DDG_ERR_CORRUPT, "entry 5 out of order" },
 	{ "duplicate key", p_dupkey, 1, DDG_ERR_CORRUPT, "entry 5 out of order" },
-	{ "parent self", p_par_self, 1, DDG_ERR_CORRUPT, "entry 2 parent index 2 not below" },
-	{ "parent big", p_par_big, 1, DDG_ERR_CORRUPT, "entry 2 parent index 99 not below" },
-	{ "parent none", p_par_none, 1, DDG_ERR_CORRUPT, "entry 1 has no parent link" },
-	{ "parent not ancestor", p_par_notanc, 1, DDG_ERR_CORRUPT, "entry 5 parent 4 is not an enclosing entry" },
-	{ "parent not nearest", p_par_far, 1, DDG_ERR_CORRUPT, "entry 3 parent 1 is not the nearest" },
-	{ "parent spurious", p_par_spurious, 1, DDG_ERR_CORRUPT, "entry 4 parent 0 is not an enclosing entry" },
-	{ "index number", p_idx_p0, 1, DDG_ERR_CORRUPT, "entry 3 search index number" },
-	{ "index number low", p_idx_p0_low, 1, DDG_ERR_CORRUPT, "entry 0 search index number" },
+	{ "index number", p_idx_p0, 1, DDG_ERR_CORRUPT, "block 0 search index number" },
+	{ "index number low", p_idx_p0_low, 1, DDG_ERR_CORRUPT, "block 0 search index number" },
 	{ "index padding", p_idx_pad, 1, DDG_ERR_CORRUPT, "search index level 0 padding number 6" },
 	{ "index size", p_idx_size, 1, DDG_ERR_CORRUPT, "search index size 56 does not match 6 entries (expected 64)" },
 	{ "index offset", p_idx_off, 0, DDG_ERR_CORRUPT, "search index section offset" },
 	{ "index range", p_idx_range, 0, DDG_ERR_CORRUPT, "search index section" },
-	{ "reserved 2 end", p_res2b, 0, DDG_ERR_CORRUPT, "reserved header field" },
+	{ "filter range", p_fltrange, 0, DDG_ERR_CORRUPT, "suffix filter section (offset" },
 	{ "checksum field", p_sum, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
 	{ "body byte", p_body, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
 	{ "created", p_created, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
 	{ "signed flag", p_signed, 0, DDG_ERR_CORRUPT, "checksum mismatch" },
-	{ "keys size", p_trail, 0, DDG_ERR_CORRUPT, "trailing bytes after the keys" },
+	{ "blocks size", p_trail, 0, DDG_ERR_CORRUPT, "trailing bytes after the blocks" },
 };
 
 START_TEST(test_patch)
@@ -756,21 +769,117 @@ START_TEST(test_patch)
 }
 END_TEST
 
-/** a list of 100 entries: three search index levels (100, 13, 2) */
+/* keys that share more than 255 bytes (labels of 0x00 bytes, escaped to
+ * two key bytes each): the shared byte is capped at 255 and the search
+ * must still find exactly the entries */
+START_TEST(test_long_shared)
+{
+	static char names[4][1300], q[1300];
+	struct tent e[3];
+	char lab[64 * 4 + 1];
+	uint8_t *buf, w[DDG_NAME_MAXWIRE];
+	size_t len, wl;
+	struct ddg_list *l;
+	struct ddg_list_match m;
+	char err[DDG_ERR_LEN];
+	uint32_t idx;
+	int i;
+
+	for(i = 0; i < 63; i++)
+		memcpy(lab + 4 * i, "\\000", 4);
+	lab[4 * 63] = 0;
+	for(i = 0; i < 3; i++) {
+		snprintf(names[i], sizeof(names[i]), "%c.%s.%s.%s.com",
+			'a' + 2 * i, lab, lab, lab);
+		e[i].name = names[i];
+		e[i].cat = i == 1 ? "c2" : "c1";
+	}
+	build(e, 3, "long", &buf, &len);
+	ck_assert_int_eq(ddg_list_open_mem(buf, len, &l, err, sizeof(err)),
+		DDG_OK);
+	ck_assert_uint_eq(ddg_list_count(l), 3);
+	for(i = 0; i < 3; i++) {
+		ck_assert_int_eq(ddg_name_from_str(names[i], w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_list_find(l, w, &idx), DDG_OK);
+		ck_assert_uint_eq(idx, (uint32_t)i);
+		q[0] = 'x';
+		q[1] = '.';
+		memcpy(q + 2, names[i], strlen(names[i]) + 1);
+		ck_assert_int_eq(ddg_name_from_str(q, w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_list_match(l, w, wl, &m), 1);
+		ck_assert_uint_eq(m.entry, (uint32_t)i);
+		ck_assert_str_eq(m.category_name, i == 1 ? "c2" : "c1");
+		/* between and around the entries: no match */
+		snprintf(q, sizeof(q), "%c.%s.%s.%s.com", 'b' + 2 * i, lab,
+			lab, lab);
+		ck_assert_int_eq(ddg_name_from_str(q, w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_list_match(l, w, wl, &m), 0);
+		ck_assert_int_eq(ddg_list_find(l, w, &idx), DDG_ERR_NOTFOUND);
+	}
+	ddg_list_close(l);
+	free(buf);
+}
+END_TEST
+
+/* encodings of the last entry that are one byte longer and decode to
+ * the same key, but are not the one form the format allows */
+START_TEST(test_reencode)
+{
+	static const struct {
+		uint8_t tail[6];
+		const char *part;
+	} cases[] = {
+		{ { 3, 3, 0xcc, 0, 'y', 0 }, "entry 5 shared prefix 3 is not "
+			"the common prefix 4" },
+		{ { 4, 0x80, 2, 0xcc, 'y', 0 }, "entry 5 suffix length not in "
+			"its shortest form" },
+		{ { 4, 2, 0x80, 0xcc, 'y', 0 }, "entry 5 category index not "
+			"in its shortest form" },
+	};
+	size_t len, i;
+	uint8_t *b = small_list(&len), *c = malloc(len + 1);
+	uint8_t cat = *catp(b, 5);
+
+	ck_assert_ptr_nonnull(c);
+	/* the last entry is "org\0y\0": 4 shared, suffix "y\0" */
+	ck_assert_ptr_eq(entp(b, 5), b + len - 5);
+	ck_assert_uint_eq(b[len - 5], 4);
+	ck_assert_uint_eq(b[len - 4], 2);
+	for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t k;
+		memcpy(c, b, len - 5);
+		memcpy(c + len - 5, cases[i].tail, 6);
+		for(k = len - 5; k < len + 1; k++)
+			if(c[k] == 0xcc)
+				c[k] = cat;
+		ddg_put64(c + DDG_LH_FILESIZE, len + 1);
+		ddg_put32(c + DDG_LH_KEY_SIZE, ddg_get32(c + DDG_LH_KEY_SIZE) +
+			1);
+		reseal(c, len + 1);
+		expect_fail(c, len + 1, DDG_ERR_CORRUPT, cases[i].part,
+			cases[i].part);
+	}
+	free(c);
+	free(b);
+}
+END_TEST
+
+/** a list of 1600 entries, 100 blocks: three search index levels (100,
+ * 13, 2) */
 static uint8_t *
 hundred_list(size_t *len)
 {
-	struct tent e[100];
-	char names[100][32];
+	static struct tent e[1600];
+	static char names[1600][32];
 	uint8_t *buf;
 	int i;
 
-	for(i = 0; i < 100; i++) {
-		snprintf(names[i], sizeof(names[i]), "h%03d.example", i);
+	for(i = 0; i < 1600; i++) {
+		snprintf(names[i], sizeof(names[i]), "h%04d.example", i);
 		e[i].name = names[i];
 		e[i].cat = i % 3 ? "c1" : "c2";
 	}
-	build(e, 100, "levels", &buf, len);
+	build(e, 1600, "levels", &buf, len);
 	return buf;
 }
 
@@ -819,7 +928,7 @@ START_TEST(test_index_levels)
 	ck_assert_uint_eq(size, 104 * 8 + 16 * 8 + 8 * 8);
 	ck_assert_uint_eq(ddg_get32(b + DDG_LH_IDX_SIZE), size);
 	ck_assert_uint_eq(ddg_get32(b + DDG_LH_IDX_OFF) % 64, 0);
-	ck_assert_uint_eq(ddg_get32(b + DDG_LH_ENT_OFF) % 64, 0);
+	ck_assert_uint_eq(ddg_get32(b + DDG_LH_BLK_OFF) % 64, 0);
 	/* level k+1 number j is level k number 8j; padding all ones */
 	ck_assert_uint_eq(ddg_get64(idx + off[1] + 2 * 8),
 		ddg_get64(idx + 16 * 8));
@@ -836,12 +945,12 @@ START_TEST(test_index_levels)
 			int lvl, num;
 			const char *part;
 		} cases[] = {
-			{ 0, 17, "entry 17 search index number" },
+			{ 0, 17, "block 17 search index number" },
 			{ 0, 101, "search index level 0 padding number 101" },
 			{ 1, 2, "search index level 1 number 2 differs from "
-				"entry 16" },
+				"block 16" },
 			{ 1, 0, "search index level 1 number 0 differs from "
-				"entry 0" },
+				"block 0" },
 			{ 1, 14, "search index level 1 padding number 14" },
 			{ 2, 1, "search index level 2 number 1 differs" },
 			{ 2, 5, "search index level 2 padding number 5" },
@@ -933,13 +1042,13 @@ START_TEST(test_large)
 	}
 	ddg_list_close(l);
 	check_all_found(b, len);
-	/* a body byte: the checksum (from the helper thread) refuses it */
-	b[len - 3] ^= 0x20;
+	/* a byte only the checksum covers (the creation time): the
+	 * checksum from the helper thread refuses it */
+	b[DDG_LH_CREATED] ^= 1;
 	expect_fail(b, len, DDG_ERR_CORRUPT, "checksum mismatch", "large body");
-	b[len - 3] ^= 0x20;
+	b[DDG_LH_CREATED] ^= 1;
 	/* a structural defect is reported while the helper hashes */
-	b[ddg_get32(b + DDG_LH_ENT_OFF) + 5000 * DDG_LIST_ENTRY_SIZE +
-		DDG_LE_CAT] = 7;
+	*catp(b, 5000) = 7;
 	expect_fail(b, len, DDG_ERR_CORRUPT, "entry 5000 category index 7",
 		"large entry");
 	free(b);
@@ -982,9 +1091,8 @@ START_TEST(test_bitflip)
 	size_t len, pos;
 	uint8_t *b = small_list(&len);
 	uint8_t *c = malloc(len);
-	uint32_t ent_off = ddg_get32(b + DDG_LH_ENT_OFF);
+	uint32_t ent_off = ddg_get32(b + DDG_LH_BLK_OFF);
 	uint32_t key_off = ddg_get32(b + DDG_LH_KEY_OFF);
-	uint32_t ent_end = ent_off + ddg_get32(b + DDG_LH_ENT_SIZE);
 	int bit;
 
 	for(pos = 0; pos < len; pos++) {
@@ -1009,17 +1117,14 @@ START_TEST(test_bitflip)
 			if(r == DDG_OK) {
 				/* only possible for a flip that leaves a
 				 * valid file: the creation time, the
-				 * signature flag, text and key bytes, an
-				 * entry's category index (to the other
-				 * category); never the other header fields,
-				 * the rest of the entry table or the search
-				 * index */
+				 * signature flag, text, and bytes of the
+				 * blocks (a key byte, an entry's category
+				 * index to the other category); never the
+				 * other header fields, the block table or
+				 * the search index */
 				ck_assert_msg((pos >= DDG_LH_CREATED &&
 					pos < DDG_LH_CREATED + 8) ||
 					(pos == DDG_LH_FLAGS && bit == 0) ||
-					(pos >= ent_off && pos < ent_end &&
-					(pos - ent_off) % DDG_LIST_ENTRY_SIZE ==
-					DDG_LE_CAT && bit == 0) ||
 					(pos >= DDG_LIST_HDR_SIZE &&
 					pos < ent_off) || pos >= key_off,
 					"flip %zu/%d accepted", pos, bit);
@@ -1182,18 +1287,18 @@ START_TEST(test_file_changes)
 		ck_assert_int_eq(truncate(path, (off_t)len / 2), 0);
 		break;
 	case FC_GARBAGE: {
-		/* the entry table, the search index, the keys, the header */
+		/* the block table, the search index, the blocks, the header */
 		static const uint8_t junk[16] = { 0xff, 0xff, 0xff, 0x7f,
 			0xff, 0xff, 0x00, 0x10, 0xff, 0xff, 0xff, 0xff,
 			0x55, 0xaa, 0x55, 0xaa };
 		size_t offs[8], k;
-		offs[0] = ddg_get32(b + DDG_LH_ENT_OFF);
-		offs[1] = offs[0] + 4000 * DDG_LIST_ENTRY_SIZE;
+		offs[0] = ddg_get32(b + DDG_LH_BLK_OFF);
+		offs[1] = offs[0] + 1000 * DDG_LIST_BLKREC_SIZE;
 		offs[2] = ddg_get32(b + DDG_LH_IDX_OFF);
 		offs[3] = offs[2] + 8 * 3000;
 		offs[4] = ddg_get32(b + DDG_LH_KEY_OFF) + 100;
 		offs[5] = len - 16;
-		offs[6] = DDG_LH_ENT_OFF;
+		offs[6] = DDG_LH_BLK_OFF;
 		offs[7] = DDG_LH_IDX_OFF;
 		fd = open(path, O_WRONLY);
 		ck_assert_int_ge(fd, 0);
@@ -1436,6 +1541,8 @@ list_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_patch, 0,
 		(int)(sizeof(patches) / sizeof(patches[0])));
+	tcase_add_test(tc, test_reencode);
+	tcase_add_test(tc, test_long_shared);
 	tcase_add_test(tc, test_index_levels);
 	tcase_add_test(tc, test_large);
 	tcase_add_test(tc, test_truncate);

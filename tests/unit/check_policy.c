@@ -263,6 +263,10 @@ START_TEST(test_precedence)
 	r = ddg_policy_decide(pol, (const struct ddg_list *const *)lists, 3,
 		sa, wire, wl, &d, NULL);
 	ck_assert_int_eq(r, c->zone ? 1 : 0);
+	/* the filters' fast "no" is never wrong: a match is a "maybe" */
+	if(c->zone)
+		ck_assert_int_eq(ddg_policy_may_match(pol,
+			(const struct ddg_list *const *)lists, 3, wire, wl), 1);
 	ck_assert_msg(d.action == c->action, "case %d %s: action %s, want %s",
 		_i, c->qname, ddg_action_name(d.action),
 		ddg_action_name(c->action));
@@ -281,16 +285,23 @@ START_TEST(test_precedence)
 		ck_assert_ptr_null(d.category);
 	ck_assert_int_eq(d.list_index, c->list_index);
 	ck_assert_int_eq(d.rule_index >= 0, c->from_rule);
-	if(c->network) {
+	if(c->network && c->zone) {
 		ck_assert_ptr_nonnull(d.network_name);
 		ck_assert_str_eq(d.network_name, c->network);
 		ck_assert_int_ge(d.network, 0);
 		ck_assert_str_eq(conf->networks[d.network].name, c->network);
 		ck_assert_str_eq(ddg_policy_network_name(pol, sa), c->network);
 	} else {
+		/* no network, or nothing matched: the client is not looked
+		 * at (ddg_policy_network_name() still tells) */
 		ck_assert_ptr_null(d.network_name);
 		ck_assert_int_eq(d.network, -1);
-		ck_assert_ptr_null(ddg_policy_network_name(pol, sa));
+		if(c->network)
+			ck_assert_str_eq(ddg_policy_network_name(pol, sa),
+				c->network);
+		else
+			ck_assert_ptr_null(ddg_policy_network_name(pol,
+				sa));
 	}
 	ck_assert_msg(d.varies_by_client == c->varies, "case %d: varies %d",
 		_i, d.varies_by_client);
@@ -363,6 +374,25 @@ START_TEST(test_invalid_name)
 	ck_assert_int_eq(ddg_policy_decide(pol,
 		(const struct ddg_list *const *)lists, 2, NULL, bad3,
 		sizeof(bad3), &d, NULL), DDG_ERR_SYNTAX);
+	/* an invalid name is never a fast "no": decide must refuse it */
+	ck_assert_int_eq(ddg_policy_may_match(pol,
+		(const struct ddg_list *const *)lists, 2, bad1, sizeof(bad1)), 1);
+	ck_assert_int_eq(ddg_policy_may_match(pol, NULL, 0, bad2,
+		sizeof(bad2)), 1);
+	{
+		struct ddg_policy *empty = NULL;
+		struct ddg_conf *ec = ddg_conf_new_default();
+		char err[DDG_ERR_LEN];
+		ck_assert_ptr_nonnull(ec);
+		ck_assert_int_eq(ddg_policy_new(ec, &empty, err, sizeof(err)),
+			0);
+		ck_assert_int_eq(ddg_policy_may_match(empty, NULL, 0, bad3,
+			sizeof(bad3)), 1);
+		ck_assert_int_eq(ddg_policy_may_match(empty, NULL, 0,
+			(const uint8_t *)"\1a", 3), 0);
+		ddg_policy_free(empty);
+		ddg_conf_free(ec);
+	}
 	/* no lists at all: zone rules still apply */
 	{
 		uint8_t wire[DDG_NAME_MAXWIRE];
@@ -663,6 +693,10 @@ START_TEST(test_rules_random)
 			}
 		}
 		r = ddg_policy_decide(p, NULL, 0, NULL, w, wl, &d, NULL);
+		/* the rules' filter: never "no" for a covered name */
+		if(best >= 0 && ddg_policy_may_match(p, NULL, 0, w, wl) != 1)
+			ck_abort_msg("%s: the filter says no, rule %d covers it",
+				nb, best);
 		if(best < 0) {
 			if(r != 0)
 				ck_abort_msg("%s: unexpected match", nb);

@@ -83,7 +83,7 @@ expect_in err.txt "2 invalid name;" "reject summary by reason"
 [ -s all.dgl ] && ok "output written" || bad "output written"
 
 expect_rc 0 "verify" "$DG" verify all.dgl
-expect_in out.txt "version: 2" "verify prints version"
+expect_in out.txt "version: 3" "verify prints version"
 expect_in out.txt "entries: 10" "verify prints entries"
 expect_in out.txt "sha256: " "verify prints sha256"
 expect_in out.txt "created: " "verify prints created"
