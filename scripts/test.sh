@@ -99,12 +99,13 @@ if [ "${DDG_TEST_DISTCHECK:-1}" != 0 ]; then
 		tail -40 "$dc/distcheck.log" >&2
 		status=1
 	fi
-	# the tarball holds every file git tracks (but .gitignore files and
-	# m4/.keep), also those no test reads
+	# the tarball holds every file git tracks in the project's folders (but
+	# .gitignore files and m4/.keep), also those no test reads; files at
+	# the top are named in Makefile.am one by one
 	tarball=$(ls "$cache/build"/dyndns-guard-*.tar.gz 2>/dev/null | tail -n 1)
 	if [ -n "$tarball" ] && git -C "$here" rev-parse --git-dir >/dev/null 2>&1; then
 		tar -tzf "$tarball" | sed 's|^[^/]*/||' | sort > "$dc/tarball.txt"
-		git -C "$here" ls-files | grep -v -e '\.gitignore$' -e '^m4/\.keep$' | sort > "$dc/git.txt"
+		git -C "$here" ls-files | grep / | grep -v -e '\.gitignore$' -e '^m4/\.keep$' | sort > "$dc/git.txt"
 		missing=$(comm -23 "$dc/git.txt" "$dc/tarball.txt")
 		if [ -z "$missing" ]; then
 			echo ":test-result: PASS" > "$dc/dist-files.trs"
