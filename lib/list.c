@@ -5,6 +5,7 @@
  * list_format.h.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,6 +484,241 @@ index_free(struct ddg_list *l)
 	l->nlvl = 0;
 }
 
+/** one range of entries to validate (check_blocks): inputs, then what it
+ * found */
+struct vrange {
+	const uint8_t *keys, *blk, *idx;	/**< blocks, block table, index */
+	uint64_t off_key, size_key, off_blk, off_idx;	/**< their places */
+	uint64_t lvoff1;	/**< offset of index level 1 */
+	int nlvl;		/**< index levels */
+	uint64_t *heap;		/**< native index copy to fill, or NULL */
+	uint32_t ncat;		/**< categories */
+	uint32_t n;		/**< entries of the list */
+	uint32_t first, last;	/**< entries [first, last); first % 16 == 0 */
+	uint64_t pos;		/**< blocks-section offset of entry first */
+	struct ddg_sfilter *filt;	/**< marks go here */
+	const char *name;	/**< for the messages */
+	int r;			/**< result */
+	char err[DDG_ERR_LEN];	/**< message of a failure */
+	uint64_t end;		/**< offset after the last entry */
+	uint8_t firstkey[DDG_NAME_MAXKEY], lastkey[DDG_NAME_MAXKEY];
+	size_t firstlen, lastlen;	/**< their lengths */
+};
+
+/**
+ * Validate entries [first, last): decode each once, check its fields, its
+ * key and the order, the block offsets and index numbers of the blocks
+ * starting in the range, and mark it in the filter.
+ * @return DDG_OK or DDG_ERR_CORRUPT (v->err says why).
+ */
+static int
+check_blocks(struct vrange *v)
+{
+	uint32_t i;
+	const uint8_t *keys = v->keys, *blk = v->blk, *idx = v->idx;
+	{
+		struct ddg_sfilter_key_state fst;
+		/* two key buffers, with room for 8-byte reads past a key */
+		uint8_t kb[2][DDG_NAME_MAXKEY + 8];
+		size_t pl = 0, pos = (size_t)v->pos;
+		int cur = 0;
+		memset(kb, 0, sizeof(kb));
+		ddg_sfilter_key_state_init(&fst);
+		for(i = v->first; i < v->last; i++) {
+			uint8_t *kk = kb[cur], *pk = kb[cur ^ 1];
+			uint64_t eoff = v->off_key + pos;
+			size_t sh, sl, kl, c, need, bad = 0;
+			uint32_t cat;
+			const char *why;
+			if(i % DDG_LIST_BLOCK == 0) {
+				uint32_t j = i / DDG_LIST_BLOCK;
+				uint32_t bo = ddg_get32(blk + (size_t)j *
+					DDG_LIST_BLKREC_SIZE);
+				if(bo != pos && j == 0) {
+					fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT,
+						v->name, v->off_blk, "block 0 "
+						"offset %u is not 0", bo);
+					return DDG_ERR_CORRUPT;
+				}
+				if(bo != pos) {
+					fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT,
+						v->name, v->off_blk + (uint64_t)j *
+						DDG_LIST_BLKREC_SIZE, "block %u "
+						"offset %u is not where block %u "
+						"ends (%llu)", j, bo, j - 1,
+						(unsigned long long)pos);
+					return DDG_ERR_CORRUPT;
+				}
+			}
+			/* shared, suffix length and category, bounded */
+			if(pos + 3 > v->size_key) {
+				fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT, v->name, eoff,
+					"entry %u truncated (the blocks section "
+					"ends)", i);
+				return DDG_ERR_CORRUPT;
+			}
+			sh = keys[pos];
+			sl = keys[pos + 1];
+			need = pos + 2;
+			if(sl & 0x80) {
+				sl = ((sl & 0x7f) << 8) | keys[need++];
+				if(sl < 128) {
+					fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT,
+						v->name, eoff + 1, "entry %u "
+						"suffix length not in its "
+						"shortest form", i);
+					return DDG_ERR_CORRUPT;
+				}
+			}
+			if(need >= v->size_key) {
+				fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT, v->name, eoff,
+					"entry %u truncated (the blocks section "
+					"ends)", i);
+				return DDG_ERR_CORRUPT;
+			}
+			cat = keys[need++];
+			if(cat & 0x80) {
+				if(need >= v->size_key) {
+					fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT,
+						v->name, eoff, "entry %u "
+						"truncated (the blocks section "
+						"ends)", i);
+					return DDG_ERR_CORRUPT;
+				}
+				cat = ((cat & 0x7f) << 8) | keys[need++];
+				if(cat < 128) {
+					fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT,
+						v->name, v->off_key + need - 2,
+						"entry %u category index not "
+						"in its shortest form", i);
+					return DDG_ERR_CORRUPT;
+				}
+			}
+			if(cat >= v->ncat) {
+				fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT, v->name,
+					v->off_key + need - 1, "entry %u "
+					"category index %u out of range (%u "
+					"categories)", i, cat, v->ncat);
+				return DDG_ERR_CORRUPT;
+			}
+			if(i % DDG_LIST_BLOCK == 0 ? sh != 0 : sh > pl) {
+				fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT, v->name, eoff,
+					"entry %u shares %zu bytes with %s", i,
+					sh, i % DDG_LIST_BLOCK == 0 ? "nothing "
+					"(the first entry of a block)" :
+					"a shorter previous key");
+				return DDG_ERR_CORRUPT;
+			}
+			kl = sh + sl;
+			if(sl == 0 || kl > DDG_NAME_MAXKEY) {
+				fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT, v->name,
+					eoff + 1, "entry %u key length %zu "
+					"(shared %zu + suffix %zu) out of range",
+					i, kl, sh, sl);
+				return DDG_ERR_CORRUPT;
+			}
+			if(sl > v->size_key - need) {
+				fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT, v->name, eoff,
+					"entry %u key (%zu bytes) out of range "
+					"of the blocks section", i, sl);
+				return DDG_ERR_CORRUPT;
+			}
+			if(sh)
+				memcpy(kk, pk, sh);
+			memcpy(kk + sh, keys + need, sl);
+			memset(kk + kl, 0, 8);
+			why = key_check(kk, kl, kl + 8, &bad);
+			if(why) {
+				fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT, v->name,
+					v->off_key + need + (bad >= sh ? bad -
+					sh : 0), "entry %u invalid key: %s", i,
+					why);
+				return DDG_ERR_CORRUPT;
+			}
+			c = i > v->first ? cpl(pk, pl, kk, kl) : 0;
+			if(i > v->first && (c == kl || (c < pl && pk[c] > kk[c]))) {
+				fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT, v->name, eoff,
+					"entry %u out of order (not greater than "
+					"entry %u)", i, i - 1);
+				return DDG_ERR_CORRUPT;
+			}
+			if(i % DDG_LIST_BLOCK != 0 && sh != (c < 255 ? c :
+				255)) {
+				fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT, v->name, eoff,
+					"entry %u shared prefix %zu is not the "
+					"common prefix %zu (at most 255)", i, sh,
+					c);
+				return DDG_ERR_CORRUPT;
+			}
+			if(i % DDG_LIST_BLOCK == 0) {
+				/* the block's search index number, and the
+				 * level 1 number that summarises it */
+				uint32_t j = i / DDG_LIST_BLOCK;
+				uint64_t p0 = prefix64(kk, kl);
+				uint64_t fp0 = idx_get(idx + (size_t)j * 8);
+				if(fp0 != p0) {
+					fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT,
+						v->name, v->off_idx + (uint64_t)j *
+						8, "block %u search index "
+						"number 0x%016llx differs from "
+						"its first key (0x%016llx)", j,
+						(unsigned long long)fp0,
+						(unsigned long long)p0);
+					return DDG_ERR_CORRUPT;
+				}
+				if(v->heap)
+					v->heap[j] = p0;
+				if((j & 7) == 0 && v->nlvl > 1) {
+					uint64_t o1 = v->lvoff1 +
+						(uint64_t)(j >> 3) * 8;
+					fp0 = idx_get(idx + o1);
+					if(fp0 != p0) {
+						fail(v->err, sizeof(v->err),
+							DDG_ERR_CORRUPT, v->name,
+							v->off_idx + o1,
+							"search index level 1 "
+							"number %u differs from "
+							"block %u", j >> 3, j);
+						return DDG_ERR_CORRUPT;
+					}
+				}
+			}
+			if(i == v->first) {
+				memcpy(v->firstkey, kk, kl);
+				v->firstlen = kl;
+			}
+			ddg_sfilter_add_key(v->filt, &fst, kk, kl, kl + 8, c);
+			pos = need + sl;
+			pl = kl;
+			cur ^= 1;
+		}
+		ddg_sfilter_key_flush(v->filt, &fst);
+		v->end = pos;
+		/* the first and the last key, for the order across ranges */
+		if(v->last > v->first)
+			memcpy(v->lastkey, kb[cur ^ 1], pl);
+		v->lastlen = pl;
+		if(v->last < v->n)
+			return DDG_OK;
+		if(pos != v->size_key) {
+			fail(v->err, sizeof(v->err), DDG_ERR_CORRUPT, v->name, v->off_key +
+				pos, "blocks section has %llu unused bytes",
+				(unsigned long long)(v->size_key - pos));
+			return DDG_ERR_CORRUPT;
+		}
+	}
+	return DDG_OK;
+}
+
+/** the second range's thread */
+static void *
+range_thread(void *arg)
+{
+	struct vrange *v = arg;
+	v->r = check_blocks(v);
+	return NULL;
+}
+
 /** validate everything; on success fill the struct (cat and, if the
  * search index cannot be used in place, idxheap are allocated) */
 static int
@@ -690,183 +926,103 @@ validate(struct ddg_list *l, const uint8_t *b, size_t len, const char *name,
 		goto fail_free;
 	}
 	{
-		struct ddg_sfilter_key_state fst;
-		/* two key buffers, with room for 8-byte reads past a key */
-		uint8_t kb[2][DDG_NAME_MAXKEY + 8];
-		size_t pl = 0, pos = 0;
-		int cur = 0;
-		memset(kb, 0, sizeof(kb));
-		ddg_sfilter_key_state_init(&fst);
-		for(i = 0; i < n; i++) {
-			uint8_t *kk = kb[cur], *pk = kb[cur ^ 1];
-			uint64_t eoff = off[S_KEY] + pos;
-			size_t sh, sl, kl, c, need, bad = 0;
-			uint32_t cat;
-			const char *why;
-			if(i % DDG_LIST_BLOCK == 0) {
-				uint32_t j = i / DDG_LIST_BLOCK;
-				uint32_t bo = ddg_get32(blk + (size_t)j *
-					DDG_LIST_BLKREC_SIZE);
-				if(bo != pos && j == 0) {
-					fail(err, errlen, DDG_ERR_CORRUPT,
-						name, off[S_BLK], "block 0 "
-						"offset %u is not 0", bo);
-					goto corrupt;
-				}
-				if(bo != pos) {
-					fail(err, errlen, DDG_ERR_CORRUPT,
-						name, off[S_BLK] + (uint64_t)j *
-						DDG_LIST_BLKREC_SIZE, "block %u "
-						"offset %u is not where block %u "
-						"ends (%llu)", j, bo, j - 1,
-						(unsigned long long)pos);
-					goto corrupt;
-				}
-			}
-			/* shared, suffix length and category, bounded */
-			if(pos + 3 > size[S_KEY]) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
-					"entry %u truncated (the blocks section "
-					"ends)", i);
-				goto corrupt;
-			}
-			sh = keys[pos];
-			sl = keys[pos + 1];
-			need = pos + 2;
-			if(sl & 0x80) {
-				sl = ((sl & 0x7f) << 8) | keys[need++];
-				if(sl < 128) {
-					fail(err, errlen, DDG_ERR_CORRUPT,
-						name, eoff + 1, "entry %u "
-						"suffix length not in its "
-						"shortest form", i);
-					goto corrupt;
-				}
-			}
-			if(need >= size[S_KEY]) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
-					"entry %u truncated (the blocks section "
-					"ends)", i);
-				goto corrupt;
-			}
-			cat = keys[need++];
-			if(cat & 0x80) {
-				if(need >= size[S_KEY]) {
-					fail(err, errlen, DDG_ERR_CORRUPT,
-						name, eoff, "entry %u "
-						"truncated (the blocks section "
-						"ends)", i);
-					goto corrupt;
-				}
-				cat = ((cat & 0x7f) << 8) | keys[need++];
-				if(cat < 128) {
-					fail(err, errlen, DDG_ERR_CORRUPT,
-						name, off[S_KEY] + need - 2,
-						"entry %u category index not "
-						"in its shortest form", i);
-					goto corrupt;
-				}
-			}
-			if(cat >= ncat) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name,
-					off[S_KEY] + need - 1, "entry %u "
-					"category index %u out of range (%u "
-					"categories)", i, cat, ncat);
-				goto corrupt;
-			}
-			if(i % DDG_LIST_BLOCK == 0 ? sh != 0 : sh > pl) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
-					"entry %u shares %zu bytes with %s", i,
-					sh, i % DDG_LIST_BLOCK == 0 ? "nothing "
-					"(the first entry of a block)" :
-					"a shorter previous key");
-				goto corrupt;
-			}
-			kl = sh + sl;
-			if(sl == 0 || kl > DDG_NAME_MAXKEY) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name,
-					eoff + 1, "entry %u key length %zu "
-					"(shared %zu + suffix %zu) out of range",
-					i, kl, sh, sl);
-				goto corrupt;
-			}
-			if(sl > size[S_KEY] - need) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
-					"entry %u key (%zu bytes) out of range "
-					"of the blocks section", i, sl);
-				goto corrupt;
-			}
-			if(sh)
-				memcpy(kk, pk, sh);
-			memcpy(kk + sh, keys + need, sl);
-			memset(kk + kl, 0, 8);
-			why = key_check(kk, kl, kl + 8, &bad);
-			if(why) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name,
-					off[S_KEY] + need + (bad >= sh ? bad -
-					sh : 0), "entry %u invalid key: %s", i,
-					why);
-				goto corrupt;
-			}
-			c = i > 0 ? cpl(pk, pl, kk, kl) : 0;
-			if(i > 0 && (c == kl || (c < pl && pk[c] > kk[c]))) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
-					"entry %u out of order (not greater than "
-					"entry %u)", i, i - 1);
-				goto corrupt;
-			}
-			if(i % DDG_LIST_BLOCK != 0 && sh != (c < 255 ? c :
-				255)) {
-				fail(err, errlen, DDG_ERR_CORRUPT, name, eoff,
-					"entry %u shared prefix %zu is not the "
-					"common prefix %zu (at most 255)", i, sh,
-					c);
-				goto corrupt;
-			}
-			if(i % DDG_LIST_BLOCK == 0) {
-				/* the block's search index number, and the
-				 * level 1 number that summarises it */
-				uint32_t j = i / DDG_LIST_BLOCK;
-				uint64_t p0 = prefix64(kk, kl);
-				uint64_t fp0 = idx_get(idx + (size_t)j * 8);
-				if(fp0 != p0) {
-					fail(err, errlen, DDG_ERR_CORRUPT,
-						name, off[S_IDX] + (uint64_t)j *
-						8, "block %u search index "
-						"number 0x%016llx differs from "
-						"its first key (0x%016llx)", j,
-						(unsigned long long)fp0,
-						(unsigned long long)p0);
-					goto corrupt;
-				}
-				if(heap)
-					heap[j] = p0;
-				if((j & 7) == 0 && nlvl > 1) {
-					uint64_t o1 = lvoff[1] +
-						(uint64_t)(j >> 3) * 8;
-					fp0 = idx_get(idx + o1);
-					if(fp0 != p0) {
-						fail(err, errlen,
-							DDG_ERR_CORRUPT, name,
-							off[S_IDX] + o1,
-							"search index level 1 "
-							"number %u differs from "
-							"block %u", j >> 3, j);
-						goto corrupt;
-					}
-				}
-			}
-			ddg_sfilter_add_key(&l->filt, &fst, kk, kl, kl + 8, c);
-			pos = need + sl;
-			pl = kl;
-			cur ^= 1;
+		struct vrange v[2];
+		pthread_t th;
+		int nr = 1, k2, threaded = 0;
+		struct ddg_sfilter f2;
+		memset(&f2, 0, sizeof(f2));
+		for(k2 = 0; k2 < 2; k2++) {
+			memset(&v[k2], 0, offsetof(struct vrange, r));
+			v[k2].keys = keys;
+			v[k2].blk = blk;
+			v[k2].idx = idx;
+			v[k2].off_key = off[S_KEY];
+			v[k2].size_key = size[S_KEY];
+			v[k2].off_blk = off[S_BLK];
+			v[k2].off_idx = off[S_IDX];
+			v[k2].lvoff1 = nlvl > 1 ? lvoff[1] : 0;
+			v[k2].nlvl = nlvl;
+			v[k2].heap = heap;
+			v[k2].ncat = ncat;
+			v[k2].n = n;
+			v[k2].filt = &l->filt;
+			v[k2].name = name;
+			v[k2].err[0] = 0;
 		}
-		ddg_sfilter_key_flush(&l->filt, &fst);
-		if(pos != size[S_KEY]) {
-			fail(err, errlen, DDG_ERR_CORRUPT, name, off[S_KEY] +
-				pos, "blocks section has %llu unused bytes",
-				(unsigned long long)(size[S_KEY] - pos));
-			goto corrupt;
+		v[0].first = 0;
+		v[0].last = n;
+		v[0].pos = 0;
+		/* a large list: the second half of the blocks on a thread of
+		 * its own, with a filter of its own (merged afterwards: marks
+		 * are a set, their order does not matter) */
+		if(len >= SHA_THREAD_MIN && nb >= 2) {
+			uint32_t half = nb / 2;
+			uint64_t p2 = ddg_get32(blk + (size_t)half *
+				DDG_LIST_BLKREC_SIZE);
+			if(p2 <= size[S_KEY] && ddg_sfilter_init(&f2,
+				DDG_LIST_FILTER_MEMBERS(n)) == DDG_OK) {
+				sigset_t all, old;
+				v[0].last = half * DDG_LIST_BLOCK;
+				v[1].first = half * DDG_LIST_BLOCK;
+				v[1].last = n;
+				v[1].pos = p2;
+				v[1].filt = &f2;
+				nr = 2;
+				sigfillset(&all);
+				if(pthread_sigmask(SIG_SETMASK, &all, &old) == 0) {
+					threaded = pthread_create(&th, NULL,
+						range_thread, &v[1]) == 0;
+					(void)pthread_sigmask(SIG_SETMASK, &old,
+						NULL);
+				}
+			}
+		}
+		v[0].r = check_blocks(&v[0]);
+		if(nr == 2) {
+			if(threaded)
+				(void)pthread_join(th, NULL);
+			else
+				v[1].r = check_blocks(&v[1]);
+		}
+		/* the first failure in file order */
+		if(v[0].r == DDG_OK && nr == 2 && v[1].r == DDG_OK) {
+			/* where the halves meet: contiguous and in order */
+			size_t c2 = cpl(v[0].lastkey, v[0].lastlen,
+				v[1].firstkey, v[1].firstlen);
+			if(v[0].end != v[1].pos) {
+				v[1].r = DDG_ERR_CORRUPT;
+				fail(v[1].err, sizeof(v[1].err),
+					DDG_ERR_CORRUPT, name, off[S_BLK] +
+					(uint64_t)(v[1].first / DDG_LIST_BLOCK) *
+					DDG_LIST_BLKREC_SIZE, "block %u offset "
+					"%llu is not where block %u ends (%llu)",
+					v[1].first / DDG_LIST_BLOCK,
+					(unsigned long long)v[1].pos,
+					v[1].first / DDG_LIST_BLOCK - 1,
+					(unsigned long long)v[0].end);
+			} else if(c2 == v[1].firstlen || (c2 < v[0].lastlen &&
+				v[0].lastkey[c2] > v[1].firstkey[c2])) {
+				v[1].r = DDG_ERR_CORRUPT;
+				fail(v[1].err, sizeof(v[1].err),
+					DDG_ERR_CORRUPT, name, off[S_KEY] +
+					v[1].pos, "entry %u out of order (not "
+					"greater than entry %u)", v[1].first,
+					v[1].first - 1);
+			}
+		}
+		for(k2 = 0; k2 < nr; k2++) {
+			if(v[k2].r != DDG_OK) {
+				if(err && errlen)
+					snprintf(err, errlen, "%s", v[k2].err);
+				ddg_sfilter_free(&f2);
+				goto corrupt;
+			}
+		}
+		if(nr == 2) {
+			size_t w, nw = ddg_sfilter_bytes(&f2) / 8;
+			for(w = 0; w < nw; w++)
+				l->filt.bits[w] |= f2.bits[w];
+			ddg_sfilter_free(&f2);
 		}
 	}
 	/* the file's suffix filter: exactly the one its entries give */

@@ -26,6 +26,9 @@ int ddg_cmd_checkconf(int argc, char **argv);
 /** show the decision for a client and a name, step by step */
 int ddg_cmd_explain(int argc, char **argv);
 
+/** review events: per zone, client, network; would-block, beacons */
+int ddg_cmd_report(int argc, char **argv);
+
 /** generate an Ed25519 key pair for list signatures */
 int ddg_cmd_keygen(int argc, char **argv);
 /** write detached signatures of list files */

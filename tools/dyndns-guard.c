@@ -41,6 +41,9 @@ static const struct subcmd cmds[] = {
 		"validate a dyndns-guard.conf" },
 	{ "explain", ddg_cmd_explain, "[-c CONF] [--client IP] NAME",
 		"the decision for a client and a name, and why" },
+	{ "report", ddg_cmd_report, "[--since T] [--until T] [--top N] "
+		"[--json] [--html FILE] [--baseline LOG]... [LOG...]",
+		"review events: zones, clients, would-block, beacons" },
 	{ NULL, NULL, NULL, NULL }
 };
 

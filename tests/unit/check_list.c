@@ -1048,9 +1048,12 @@ START_TEST(test_large)
 	expect_fail(b, len, DDG_ERR_CORRUPT, "checksum mismatch", "large body");
 	b[DDG_LH_CREATED] ^= 1;
 	/* a structural defect is reported while the helper hashes */
+	*catp(b, 150000) = 7;
+	expect_fail(b, len, DDG_ERR_CORRUPT, "entry 150000 category index 7",
+		"large entry, second half (the second validation thread)");
 	*catp(b, 5000) = 7;
 	expect_fail(b, len, DDG_ERR_CORRUPT, "entry 5000 category index 7",
-		"large entry");
+		"large entry: the first defect in file order");
 	free(b);
 }
 END_TEST
