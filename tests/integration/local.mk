@@ -17,7 +17,9 @@ INTEGRATION_TESTS = \
 if BUILD_MODULE
 TESTS += $(INTEGRATION_TESTS)
 endif
-EXTRA_DIST += examples
+# examples/ (prometheus, rsyslog: t_metrics.sh, t_rsyslog.sh) is distributed
+# file by file in examples/local.mk: a whole directory would also bring the
+# build directory's examples/ (test logs, scratch) into the tarball
 EXTRA_DIST += tests/integration/lib.sh tests/integration/dnsload.py tests/integration/slowauth.py $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/soakcheck.py tests/integration/memcheck.sh
 
