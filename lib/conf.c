@@ -25,6 +25,7 @@
 
 #include "dyndns-guard/conf.h"
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/name.h"
 
 /** most values on one line */
@@ -180,21 +181,6 @@ grow(void **arr, size_t n, size_t *cap, size_t elsize)
 	*arr = na;
 	*cap = nc;
 	return 1;
-}
-
-/** Whether a client network or category name is acceptable. */
-static int
-valid_ident(const char *s)
-{
-	size_t n = 0;
-
-	for(; *s; s++, n++) {
-		if(!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-			(*s >= '0' && *s <= '9') || *s == '_' || *s == '.' ||
-			*s == '-'))
-			return 0;
-	}
-	return n >= 1 && n <= DDG_CONF_MAXNAME;
 }
 
 const char *
@@ -382,7 +368,7 @@ k_category(struct parser *p, const struct keydef *k, char **v, int n)
 	char sb[80];
 
 	memset(&cat, 0, sizeof(cat));
-	if(!valid_ident(v[0]))
+	if(!ddg_name_category_ok(v[0], strlen(v[0])))
 		return perr(p, DDG_ERR_SYNTAX, "bad category name '%s': "
 			"expected 1 to 63 of A-Z a-z 0-9 _ . -",
 			show(v[0], sb, sizeof(sb)));
@@ -445,7 +431,7 @@ k_network(struct parser *p, const struct keydef *k, char **v, int n)
 	int last = n, t, r;
 
 	memset(&net, 0, sizeof(net));
-	if(!valid_ident(v[0]))
+	if(!ddg_name_category_ok(v[0], strlen(v[0])))
 		return perr(p, DDG_ERR_SYNTAX, "bad client-network name '%s': "
 			"expected 1 to 63 of A-Z a-z 0-9 _ . -",
 			show(v[0], sb, sizeof(sb)));
@@ -1305,23 +1291,6 @@ fail:
 	return r;
 }
 
-/** Directory part of a path with trailing '/', or NULL when it has none. */
-static char *
-dir_of(const char *path)
-{
-	const char *sl = strrchr(path, '/');
-	char *d;
-
-	if(!sl)
-		return NULL;
-	d = malloc((size_t)(sl - path) + 2);
-	if(!d)
-		return NULL;
-	memcpy(d, path, (size_t)(sl - path) + 1);
-	d[sl - path + 1] = 0;
-	return d;
-}
-
 int
 ddg_conf_parse(const char *text, size_t len, const char *fname,
 	struct ddg_conf **out, char *err, size_t errlen)
@@ -1332,7 +1301,7 @@ ddg_conf_parse(const char *text, size_t len, const char *fname,
 	if(!out)
 		return DDG_ERR_INVAL;
 	if(fname && strchr(fname, '/')) {
-		base = dir_of(fname);
+		base = strndup(fname, ddg_path_dir_len(fname));
 		if(!base) {
 			if(err && errlen)
 				snprintf(err, errlen, "%s: out of memory",
@@ -1403,10 +1372,9 @@ ddg_conf_load(const char *path, struct ddg_conf **out, char *err,
 	/* relative paths are relative to the file's directory, made
 	 * absolute */
 	if(path[0] == '/')
-		base = dir_of(path);
+		base = strndup(path, ddg_path_dir_len(path));
 	else if(getcwd(cwd, sizeof(cwd))) {
-		const char *sl = strrchr(path, '/');
-		size_t cl = strlen(cwd), dl = sl ? (size_t)(sl - path) + 1 : 0;
+		size_t cl = strlen(cwd), dl = ddg_path_dir_len(path);
 		base = malloc(cl + 1 + dl + 1);
 		if(base) {
 			memcpy(base, cwd, cl);
@@ -1414,8 +1382,8 @@ ddg_conf_load(const char *path, struct ddg_conf **out, char *err,
 			memcpy(base + cl + 1, path, dl);
 			base[cl + 1 + dl] = 0;
 		}
-	} else
-		base = dir_of(path);
+	} else if(ddg_path_dir_len(path) > 0)
+		base = strndup(path, ddg_path_dir_len(path));
 	r = parse_text(text, got, path, base, out, err, errlen);
 	free(base);
 	free(text);

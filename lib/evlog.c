@@ -255,6 +255,21 @@ ring_nl(struct ddg_evlog *log, size_t h, size_t from, size_t to)
 	return to;
 }
 
+/** Copy ring bytes [off, off + len) after h, which may wrap, to dst. */
+static void
+ring_copy(struct ddg_evlog *log, size_t h, size_t off, size_t len,
+	char *dst)
+{
+	size_t pos = (h + off) % log->size, first = log->size - pos;
+
+	if(first >= len)
+		memcpy(dst, log->ring + pos, len);
+	else {
+		memcpy(dst, log->ring + pos, first);
+		memcpy(dst + first, log->ring, len - first);
+	}
+}
+
 /** Account for w bytes written at offset off after h. */
 static void
 note_written(struct ddg_evlog *log, size_t h, size_t off, size_t w,
@@ -268,6 +283,29 @@ note_written(struct ddg_evlog *log, size_t h, size_t off, size_t w,
 		log->partial = off + w - after;
 	else
 		log->partial += w;
+}
+
+/**
+ * One write(2) of len bytes from buf, the snapshot bytes from *off after
+ * h.  On progress (or EINTR) *off is advanced past what was written and 1
+ * is returned; on failure 0, with errno set (EIO for a write of nothing).
+ */
+static int
+write_once(struct ddg_evlog *log, size_t h, size_t *off, const char *buf,
+	size_t len, struct delta *d)
+{
+	ssize_t w = write(log->fd, buf, len);
+
+	if(w > 0) {
+		note_written(log, h, *off, (size_t)w, d);
+		*off += (size_t)w;
+		return 1;
+	}
+	if(w < 0 && errno == EINTR)
+		return 1;
+	if(w == 0)
+		errno = EIO;
+	return 0;
 }
 
 /** Record a failed system call. */
@@ -323,20 +361,11 @@ write_file(struct ddg_evlog *log, size_t h, size_t n, struct delta *d)
 	while(off < n) {
 		size_t pos = (h + off) % log->size;
 		size_t seg = log->size - pos;
-		ssize_t w;
-		int e;
 		if(seg > n - off)
 			seg = n - off;
-		w = write(log->fd, log->ring + pos, seg);
-		if(w > 0) {
-			note_written(log, h, off, (size_t)w, d);
-			off += (size_t)w;
+		if(write_once(log, h, &off, log->ring + pos, seg, d))
 			continue;
-		}
-		if(w < 0 && errno == EINTR)
-			continue;
-		e = w < 0 ? errno : EIO;
-		note_error(d, "write", e);
+		note_error(d, "write", errno);
 		if(log->partial > 0) {
 			/* part of a line is in the file: cut it off */
 			off_t at = lseek(log->fd, 0, SEEK_CUR);
@@ -366,7 +395,6 @@ write_stream(struct ddg_evlog *log, size_t h, size_t n, struct delta *d)
 	while(off < n) {
 		size_t nl = ring_nl(log, h, off, n), len;
 		const char *buf;
-		ssize_t w;
 		if(log->partial > 0 || nl + 1 - off > PIPE_BUF) {
 			/* a long line: from off to its end, in place */
 			size_t pos = (h + off) % log->size;
@@ -376,7 +404,7 @@ write_stream(struct ddg_evlog *log, size_t h, size_t n, struct delta *d)
 			buf = log->ring + pos;
 		} else {
 			/* as many whole lines as fit into PIPE_BUF */
-			size_t end = nl + 1, i, pos;
+			size_t end = nl + 1;
 			while(end < n) {
 				size_t next = ring_nl(log, h, end, n);
 				if(next + 1 - off > PIPE_BUF)
@@ -384,25 +412,12 @@ write_stream(struct ddg_evlog *log, size_t h, size_t n, struct delta *d)
 				end = next + 1;
 			}
 			len = end - off;
-			pos = (h + off) % log->size;
-			i = log->size - pos;
-			if(i >= len)
-				memcpy(log->stage, log->ring + pos, len);
-			else {
-				memcpy(log->stage, log->ring + pos, i);
-				memcpy(log->stage + i, log->ring, len - i);
-			}
+			ring_copy(log, h, off, len, log->stage);
 			buf = log->stage;
 		}
-		w = write(log->fd, buf, len);
-		if(w > 0) {
-			note_written(log, h, off, (size_t)w, d);
-			off += (size_t)w;
+		if(write_once(log, h, &off, buf, len, d))
 			continue;
-		}
-		if(w < 0 && errno == EINTR)
-			continue;
-		if(w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if(errno == EAGAIN || errno == EWOULDBLOCK) {
 			log->stalled = 1;
 			d->done = off;
 			return;
@@ -410,7 +425,7 @@ write_stream(struct ddg_evlog *log, size_t h, size_t n, struct delta *d)
 		/* the reader went away (EPIPE) or the stream broke: what
 		 * is not written goes, and so does this stream; a new
 		 * reader starts at a line boundary */
-		note_error(d, "write", w < 0 ? errno : EIO);
+		note_error(d, "write", errno);
 		close(log->fd);
 		log->fd = -1;
 		log->next_open = 0;
@@ -428,15 +443,8 @@ write_sink(struct ddg_evlog *log, size_t h, size_t n, struct delta *d)
 	size_t off = 0;
 
 	while(off < n) {
-		size_t nl = ring_nl(log, h, off, n), len = nl - off, i;
-		size_t pos = (h + off) % log->size;
-		i = log->size - pos;
-		if(i >= len)
-			memcpy(line, log->ring + pos, len);
-		else {
-			memcpy(line, log->ring + pos, i);
-			memcpy(line + i, log->ring, len - i);
-		}
+		size_t nl = ring_nl(log, h, off, n), len = nl - off;
+		ring_copy(log, h, off, len, line);
 		line[len] = 0;
 		log->sink(log->sink_arg, line, len);
 		d->written++;

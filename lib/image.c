@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "dyndns-guard/err.h"
+#include "fail.h"
 #include "image.h"
 
 /** size of a transparent huge page (x86-64, arm64 with 4 KB pages) */
@@ -26,28 +26,9 @@
 /** bytes asked of one pread() */
 #define READ_CHUNK (1u << 30)
 
-/** format an error "<path>: <reason>" and return code */
-static int
-fail(char *err, size_t errlen, int code, const char *path,
-	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-fail(char *err, size_t errlen, int code, const char *path,
-	const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if(!err || errlen == 0)
-		return code;
-	n = snprintf(err, errlen, "%s: ", path);
-	if(n < 0 || (size_t)n >= errlen)
-		return code;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return code;
-}
+/** an error "<path>: <reason>" (fail.h) */
+#define fail(err, errlen, code, path, ...) \
+	ddg_fail(err, errlen, code, path, DDG_FAIL_NOOFF, __VA_ARGS__)
 
 /* see image.h; the 2 MB alignment gives a 37 MB list 19 page faults
  * instead of 9,000 */

@@ -2,13 +2,9 @@
  * \file list_write.c
  * The .dgl writer.  Layout in list_format.h.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/list.h"
@@ -100,27 +96,12 @@ ddg_lw_add_source(struct ddg_lw *lw, const char *line)
 }
 
 int
-ddg_lw_category_valid(const char *name)
-{
-	size_t i;
-
-	for(i = 0; name[i]; i++) {
-		char c = name[i];
-		if(!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '-' || c == '_' ||
-			c == '.'))
-			return 0;
-	}
-	return i >= 1 && i <= DDG_LIST_MAXCAT;
-}
-
-int
 ddg_lw_category(struct ddg_lw *lw, const char *name, uint16_t *idx)
 {
 	size_t i;
 	char **c;
 
-	if(!ddg_lw_category_valid(name))
+	if(!ddg_name_category_ok(name, strlen(name)))
 		return DDG_ERR_INVAL;
 	for(i = 0; i < lw->ncat; i++) {
 		if(strcmp(lw->cat[i], name) == 0) {
@@ -482,71 +463,4 @@ out:
 	free(used);
 	free(remap);
 	return r;
-}
-
-int
-ddg_lw_write_file(const char *path, const uint8_t *buf, size_t len,
-	char *err, size_t errlen)
-{
-	size_t plen = strlen(path), done = 0;
-	char *tmp = malloc(plen + 16), *dir;
-	int fd, dfd;
-	const char *slash;
-
-	if(!tmp) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return DDG_ERR_IO;
-	}
-	snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);	/* O_CREAT|O_EXCL, mode 0600 */
-	if(fd < 0) {
-		snprintf(err, errlen, "%s: cannot create temporary file: %s",
-			path, strerror(errno));
-		free(tmp);
-		return DDG_ERR_IO;
-	}
-	if(fchmod(fd, 0644) != 0)
-		goto fail;
-	while(done < len) {
-		ssize_t w = write(fd, buf + done, len - done);
-		if(w < 0) {
-			if(errno == EINTR)
-				continue;
-			goto fail;
-		}
-		done += (size_t)w;
-	}
-	if(fsync(fd) != 0)
-		goto fail;
-	if(close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if(rename(tmp, path) != 0)
-		goto fail;
-	free(tmp);
-	/* make the rename durable */
-	slash = strrchr(path, '/');
-	if(slash) {
-		dir = strndup(path, (size_t)(slash - path) + 1);
-	} else {
-		dir = strdup(".");
-	}
-	if(dir) {
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if(dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-		free(dir);
-	}
-	return DDG_OK;
-fail:
-	snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-	if(fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return DDG_ERR_IO;
 }

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/metrics.h"
 #include "dyndns-guard/name.h"
 
@@ -887,60 +888,18 @@ ddg_metrics_format(FILE *out, const struct ddg_metrics_report *r)
 	return DDG_OK;
 }
 
+/** ddg_file_fill of a report */
+static int
+fill_report(FILE *f, void *arg)
+{
+	return ddg_metrics_format(f, arg);
+}
+
 int
 ddg_metrics_write(const char *path, const struct ddg_metrics_report *r,
 	char *err, size_t errlen)
 {
-	char tmp[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	int dl = slash ? (int)(slash - path) : 0;
-	int fd, e, res;
-	FILE *f;
-
-	if(!*base) {
-		snprintf(err, errlen, "%s: no file name", path);
-		return DDG_ERR_INVAL;
-	}
-	if(snprintf(tmp, sizeof(tmp), "%.*s%s.%s.XXXXXX", dl, path,
-		slash ? "/" : "", base) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return DDG_ERR_INVAL;
-	}
-	if(slash == path) /* in the root directory: "/.NAME.XXXXXX" */
-		snprintf(tmp, sizeof(tmp), "/.%s.XXXXXX", base);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if(fd < 0) {
-		snprintf(err, errlen, "%s: cannot create a temporary file in "
-			"its directory: %s", path, strerror(errno));
-		return DDG_ERR_IO;
-	}
-	if(fchmod(fd, 0644) != 0 || !(f = fdopen(fd, "w"))) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		snprintf(err, errlen, "%s: %s: %s", path, tmp, strerror(e));
-		return DDG_ERR_IO;
-	}
-	errno = 0;
-	res = ddg_metrics_format(f, r);
-	e = errno;
-	if(fclose(f) != 0 && res == DDG_OK) {
-		res = DDG_ERR_IO;
-		e = errno;
-	}
-	if(res != DDG_OK) {
-		unlink(tmp);
-		snprintf(err, errlen, "%s: cannot write %s: %s", path, tmp,
-			e ? strerror(e) : "write error");
-		return DDG_ERR_IO;
-	}
-	if(rename(tmp, path) != 0) {
-		e = errno;
-		unlink(tmp);
-		snprintf(err, errlen, "%s: cannot rename %s over it: %s", path,
-			tmp, strerror(e));
-		return DDG_ERR_IO;
-	}
-	return DDG_OK;
+	/* rewritten every few seconds: atomic, not synced */
+	return ddg_file_replace(path, 0644, 0, fill_report, (void *)r, err,
+		errlen);
 }

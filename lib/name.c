@@ -12,7 +12,11 @@
 
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/name.h"
+#include "dyndns-guard/list_format.h"
 #include "bytes.h"
+
+_Static_assert(DDG_NAME_MAXCAT == DDG_LIST_MAXCAT,
+	"the category name limit is the list format's");
 
 /** ASCII lowercase of one byte */
 static inline uint8_t
@@ -343,4 +347,26 @@ ddg_name_from_key(const uint8_t *key, size_t keylen, uint8_t *wire)
 	}
 	wire[w++] = 0;
 	return (int)w;
+}
+
+size_t
+ddg_name_category_span(const char *s, size_t len)
+{
+	size_t i;
+
+	for(i = 0; i < len; i++) {
+		char c = s[i];
+		if(!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '-' || c == '_' ||
+			c == '.'))
+			break;
+	}
+	return i;
+}
+
+int
+ddg_name_category_ok(const char *s, size_t len)
+{
+	return len >= 1 && len <= DDG_NAME_MAXCAT &&
+		ddg_name_category_span(s, len) == len;
 }

@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,30 +14,19 @@
 #include <openssl/pem.h>
 
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/sign.h"
+#include "fail.h"
 #include "image.h"
+
+/** an error message, its text all given by the format (fail.h) */
+#define fail(err, errlen, code, ...) \
+	ddg_fail(err, errlen, code, NULL, DDG_FAIL_NOOFF, __VA_ARGS__)
 
 struct ddg_sign_key {
 	/** the key */
 	EVP_PKEY *pkey;
 };
-
-/** format an error message */
-static int
-fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if(err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /** write a PEM file with mode, refusing to overwrite */
 static int
@@ -175,16 +163,14 @@ int
 ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
 	size_t errlen)
 {
-	char sigpath[4096], tmp[4200], keyid[DDG_SIGN_KEYID_LEN + 1];
+	char sigpath[4096], keyid[DDG_SIGN_KEYID_LEN + 1], text[256];
 	unsigned char sig[DDG_SIGN_LEN], b64[4 * ((DDG_SIGN_LEN + 2) / 3) + 1];
 	size_t siglen = sizeof(sig);
 	struct ddg_image img;
 	EVP_MD_CTX *ctx;
-	FILE *f;
-	int fd, r, ok;
+	int r, ok, n;
 	if(snprintf(sigpath, sizeof(sigpath), "%s.sig", path) >=
-		(int)sizeof(sigpath) || snprintf(tmp, sizeof(tmp),
-		"%s.tmp.%ld", sigpath, (long)getpid()) >= (int)sizeof(tmp))
+		(int)sizeof(sigpath))
 		return fail(err, errlen, DDG_ERR_INVAL, "path too long");
 	if(ddg_sign_key_id(key, keyid) != DDG_OK)
 		return fail(err, errlen, DDG_ERR_INVAL, "unusable key");
@@ -204,29 +190,13 @@ ddg_sign_file(const struct ddg_sign_key *key, const char *path, char *err,
 		return fail(err, errlen, DDG_ERR_INVAL,
 			"%s: signing failed (is the key a private key?)", path);
 	EVP_EncodeBlock(b64, sig, DDG_SIGN_LEN);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if(fd < 0)
-		return fail(err, errlen, DDG_ERR_IO, "%s: %s", tmp,
-			strerror(errno));
-	f = fdopen(fd, "w");
-	if(!f) {
-		close(fd);
-		unlink(tmp);
-		return fail(err, errlen, DDG_ERR_IO, "%s: %s", tmp,
-			strerror(errno));
-	}
-	fprintf(f, "dyndns-guard-signature: 1\nalgorithm: ed25519\n"
-		"key-id: %s\nsignature: %s\n", keyid, (char *)b64);
-	ok = (fflush(f) == 0 && fsync(fileno(f)) == 0);
-	if(fclose(f) != 0)
-		ok = 0;
-	if(!ok || rename(tmp, sigpath) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return fail(err, errlen, DDG_ERR_IO, "%s: cannot write: %s",
-			sigpath, strerror(e));
-	}
-	return DDG_OK;
+	n = snprintf(text, sizeof(text), "dyndns-guard-signature: 1\n"
+		"algorithm: ed25519\nkey-id: %s\nsignature: %s\n", keyid,
+		(char *)b64);
+	if(n < 0 || (size_t)n >= sizeof(text))
+		return fail(err, errlen, DDG_ERR_INVAL, "signature too long");
+	return ddg_file_write_atomic(sigpath, text, (size_t)n, 0644,
+		DDG_FILE_SYNC, err, errlen);
 }
 
 /** value of "key: value" line in text, copied into out */
@@ -366,4 +336,42 @@ ddg_sign_verify(const struct ddg_sign_key *key, const uint8_t *data,
 	fclose(f);
 	return ddg_sign_verify_mem(key, data, len, text, n, sigpath, err,
 		errlen);
+}
+
+enum ddg_sign_verdict
+ddg_sign_accept(const struct ddg_sign_key *key, int require,
+	const uint8_t *data, size_t len, const char *listpath, char *err,
+	size_t errlen)
+{
+	size_t pl;
+	char *sigpath;
+	int r;
+
+	if(err && errlen)
+		err[0] = 0;
+	if(!key) {
+		if(!require)
+			return DDG_SIGN_UNCHECKED;
+		fail(err, errlen, DDG_ERR_INVAL, "require-signature: yes needs "
+			"public-key:");
+		return DDG_SIGN_REFUSED;
+	}
+	pl = strlen(listpath);
+	sigpath = malloc(pl + 5);
+	if(!sigpath) {
+		fail(err, errlen, DDG_ERR_NOMEM, "%s.sig: out of memory",
+			listpath);
+		return DDG_SIGN_REFUSED;
+	}
+	memcpy(sigpath, listpath, pl);
+	memcpy(sigpath + pl, ".sig", 5);
+	r = ddg_sign_verify(key, data, len, sigpath, err, errlen);
+	free(sigpath);
+	if(r == DDG_OK)
+		return DDG_SIGN_GOOD;
+	/* unsigned is refused only when required; a wrong signature always
+	 * is */
+	if(r == DDG_ERR_IO && !require)
+		return DDG_SIGN_UNSIGNED;
+	return DDG_SIGN_REFUSED;
 }

@@ -52,6 +52,7 @@
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/event.h"
 #include "dyndns-guard/evlog.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/name.h"
 #include "dyndns-guard/policy.h"
@@ -336,12 +337,8 @@ mod_load(struct ddg_mod* m)
 		log_err("dyndns-guard: %s: %s", m->conf_path, err);
 		return 0;
 	}
-	{
-		const char* b = strrchr(m->conf_path, '/');
-		if(snprintf(m->conf_ruleset, sizeof(m->conf_ruleset), "%s",
-			b ? b + 1 : m->conf_path) >= (int)sizeof(m->conf_ruleset))
-			m->conf_ruleset[sizeof(m->conf_ruleset) - 2] = '~';
-	}
+	(void)ddg_event_ruleset(m->conf_path, NULL, m->conf_ruleset,
+		sizeof(m->conf_ruleset));
 	if(!ddgm_pubkey_load(m))
 		return 0;
 	ls = ddgm_listset_load(m);

@@ -121,9 +121,10 @@ ddgm_pubkey_load(struct ddg_mod* m)
 	char err[DDG_ERR_LEN];
 	struct ddg_sign_key* k = NULL;
 	if(!m->conf->public_key) {
-		if(m->conf->require_signature) {
-			log_err("dyndns-guard: %s: require-signature: yes needs "
-				"a public-key:", m->conf_path);
+		/* the signature rule, asked before any list is opened */
+		if(ddg_sign_accept(NULL, m->conf->require_signature, NULL, 0,
+			NULL, err, sizeof(err)) == DDG_SIGN_REFUSED) {
+			log_err("dyndns-guard: %s: %s", m->conf_path, err);
 			return 0;
 		}
 		return 1;
@@ -191,18 +192,12 @@ open_one(struct ddg_mod* m, const char* path, struct ddgm_file_id* id,
 	if(ddg_list_open_stat(path, &l, &st, err, errlen) != DDG_OK)
 		return NULL;
 	if(m->pubkey) {
-		char sigpath[PATH_MAX + 8];
 		const uint8_t* data;
 		size_t len;
-		int r;
-		snprintf(sigpath, sizeof(sigpath), "%s.sig", path);
 		data = ddg_list_data(l, &len);
-		r = ddg_sign_verify((struct ddg_sign_key*)m->pubkey, data, len,
-			sigpath, err, errlen);
-		if(r != DDG_OK && (m->conf->require_signature ||
-			r != DDG_ERR_IO)) {
-			/* unsigned is refused only when required; a wrong
-			 * signature always is */
+		if(ddg_sign_accept((const struct ddg_sign_key*)m->pubkey,
+			m->conf->require_signature, data, len, path, err,
+			errlen) == DDG_SIGN_REFUSED) {
 			ddg_list_close(l);
 			return NULL;
 		}

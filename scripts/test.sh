@@ -64,6 +64,8 @@ run_build() { # name, configure args...  ($TESTS_ONLY: run only these tests)
 run_build build --with-unbound-source="$UNBOUND_SRC" --with-unbound-build="$UNBOUND_BUILD" \
 	--with-unbound-daemon="$UNBOUND_PREFIX/sbin/unbound" --enable-werror || status=1
 run_build build-asan --enable-sanitizers --enable-werror || status=1
+# ThreadSanitizer runs code 5-15 times slower: Check's time limits scale
+CK_TIMEOUT_MULTIPLIER=10 \
 TESTS_ONLY="tests/unit/check_evlog tests/unit/check_event tests/unit/check_metrics tests/unit/check_list" \
 	run_build build-tsan --enable-tsan --enable-werror || status=1
 builds="$cache/build $cache/build-asan $cache/build-tsan"

@@ -6,7 +6,6 @@
  */
 #include "ddg_config.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +38,7 @@ conf_path(const char *arg)
 static int
 load_exit(int r)
 {
-	return r == DDG_ERR_IO ? 3 : 1;
+	return r == DDG_ERR_IO ? EX_IO : EX_DEFECT;
 }
 
 /** checkconf usage */
@@ -55,9 +54,9 @@ checkconf_usage(FILE *f)
 }
 
 /**
- * Check the signature FILE.sig of an opened list as the module does: a
- * wrong signature is always an error, a missing one only with
- * require-signature: yes (else a warning).
+ * Check the signature FILE.sig of an opened list by the module's rule
+ * (ddg_sign_accept()): a wrong signature is always an error, a missing
+ * one only with require-signature: yes (else a warning).
  * @return 0 when acceptable, 1 on an error (printed).
  */
 static int
@@ -65,34 +64,30 @@ check_signature(const char *path, const struct ddg_conf *conf,
 	const struct ddg_sign_key *key, const struct ddg_list *l,
 	const char *lpath)
 {
-	char sigpath[4096 + 8], err[DDG_ERR_LEN];
+	char err[DDG_ERR_LEN];
 	const uint8_t *data;
 	size_t len = 0;
-	int r;
 
-	if((size_t)snprintf(sigpath, sizeof(sigpath), "%s.sig", lpath) >=
-		sizeof(sigpath)) {
-		fprintf(stderr, "%s: error: list %s: path too long\n", path,
-			lpath);
-		return 1;
-	}
 	data = ddg_list_data(l, &len);
-	r = ddg_sign_verify(key, data, len, sigpath, err, sizeof(err));
-	if(r == DDG_OK)
-		return 0;
-	if(r == DDG_ERR_IO && !conf->require_signature) {
+	switch(ddg_sign_accept(key, conf->require_signature, data, len, lpath,
+		err, sizeof(err))) {
+	case DDG_SIGN_UNSIGNED:
 		fprintf(stderr, "%s: warning: list %s is not signed: %s\n",
 			path, lpath, err);
 		return 0;
+	case DDG_SIGN_REFUSED:
+		fprintf(stderr, "%s: error: list %s: signature: %s\n", path,
+			lpath, err);
+		return 1;
+	default:
+		return 0;
 	}
-	fprintf(stderr, "%s: error: list %s: signature: %s\n", path, lpath,
-		err);
-	return 1;
 }
 
 /**
  * Load a configuration and build its policy, reporting errors.
- * @return 0, or the exit code (load_exit() codes, 1 for a policy error).
+ * @return EX_OK, or the exit code (load_exit(), EX_DEFECT for a policy
+ *	error).
  */
 static int
 load_conf_policy(const char *path, struct ddg_conf **conf,
@@ -109,9 +104,9 @@ load_conf_policy(const char *path, struct ddg_conf **conf,
 		fprintf(stderr, "%s: %s\n", path, err);
 		ddg_conf_free(*conf);
 		*conf = NULL;
-		return 1;
+		return EX_DEFECT;
 	}
-	return 0;
+	return EX_OK;
 }
 
 int
@@ -129,7 +124,7 @@ ddg_cmd_checkconf(int argc, char **argv)
 		if(strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") ==
 			0) {
 			checkconf_usage(stdout);
-			return 0;
+			return EX_OK;
 		} else if(strcmp(argv[i], "-p") == 0 ||
 			strcmp(argv[i], "--print") == 0) {
 			print = 1;
@@ -139,12 +134,12 @@ ddg_cmd_checkconf(int argc, char **argv)
 			fprintf(stderr, "dyndns-guard checkconf: unknown option "
 				"'%s'\n", argv[i]);
 			checkconf_usage(stderr);
-			return 2;
+			return EX_USAGE;
 		} else if(!arg) {
 			arg = argv[i];
 		} else {
 			checkconf_usage(stderr);
-			return 2;
+			return EX_USAGE;
 		}
 	}
 	path = conf_path(arg);
@@ -155,9 +150,10 @@ ddg_cmd_checkconf(int argc, char **argv)
 	if(conf->nlists == 0)
 		fprintf(stderr, "%s: warning: no list: configured; only zone: "
 			"rules apply\n", path);
-	if(conf->require_signature && !conf->public_key) {
-		fprintf(stderr, "%s: error: require-signature: yes needs "
-			"public-key:\n", path);
+	if(!conf->public_key && ddg_sign_accept(NULL,
+		conf->require_signature, NULL, 0, NULL, err, sizeof(err)) ==
+		DDG_SIGN_REFUSED) {
+		fprintf(stderr, "%s: error: %s\n", path, err);
 		bad = 1;
 	}
 	if(conf->public_key && ddg_sign_load_public(conf->public_key, &key,
@@ -181,18 +177,18 @@ ddg_cmd_checkconf(int argc, char **argv)
 	ddg_sign_key_free(key);
 	if(bad) {
 		ddg_conf_free(conf);
-		return 1;
+		return EX_DEFECT;
 	}
 	if(print) {
 		if(ddg_conf_print(conf, stdout) != DDG_OK) {
 			ddg_conf_free(conf);
-			return 3;
+			return EX_IO;
 		}
 		fprintf(stderr, "%s: configuration OK\n", path);
 	} else
 		printf("%s: configuration OK\n", path);
 	ddg_conf_free(conf);
-	return 0;
+	return EX_OK;
 }
 
 /** explain usage */
@@ -206,24 +202,6 @@ explain_usage(FILE *f)
 		"  configuration or those given with --list\n"
 		"  CONF: default $%s, else %s\n", DDG_CONF_ENV,
 		ddg_conf_default_path());
-}
-
-/** Parse a client address into ss; returns 0 on success. */
-static int
-parse_client(const char *s, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if(inet_pton(AF_INET, s, &((struct sockaddr_in *)ss)->sin_addr) ==
-		1) {
-		ss->ss_family = AF_INET;
-		return 0;
-	}
-	if(inet_pton(AF_INET6, s, &((struct sockaddr_in6 *)ss)->sin6_addr) ==
-		1) {
-		ss->ss_family = AF_INET6;
-		return 0;
-	}
-	return -1;
 }
 
 int
@@ -240,13 +218,13 @@ ddg_cmd_explain(int argc, char **argv)
 	uint8_t wire[DDG_NAME_MAXWIRE];
 	size_t wl, nl = 0, nargl = 0, k;
 	char err[DDG_ERR_LEN], exbuf[16384];
-	int i, r, ret = 0;
+	int i, r, ret = EX_OK;
 
 	for(i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if(strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			explain_usage(stdout);
-			return 0;
+			return EX_OK;
 		} else if((strcmp(a, "-c") == 0 || strcmp(a, "--config") ==
 			0) && i + 1 < argc) {
 			carg = argv[++i];
@@ -256,7 +234,7 @@ ddg_cmd_explain(int argc, char **argv)
 			if(nargl >= MAXLISTS) {
 				fprintf(stderr, "dyndns-guard explain: at most "
 					"%d --list\n", MAXLISTS);
-				return 2;
+				return EX_USAGE;
 			}
 			lpaths[nargl++] = argv[++i];
 		} else if(strcmp(a, "--") == 0 && i + 2 == argc) {
@@ -265,28 +243,28 @@ ddg_cmd_explain(int argc, char **argv)
 			fprintf(stderr, "dyndns-guard explain: unknown option or "
 				"missing argument '%s'\n", a);
 			explain_usage(stderr);
-			return 2;
+			return EX_USAGE;
 		} else if(!name) {
 			name = a;
 		} else {
 			explain_usage(stderr);
-			return 2;
+			return EX_USAGE;
 		}
 	}
 	if(!name) {
 		explain_usage(stderr);
-		return 2;
+		return EX_USAGE;
 	}
-	if(client && parse_client(client, &ss) != 0) {
+	if(client && cmd_parse_ip(client, &ss) != 0) {
 		fprintf(stderr, "dyndns-guard explain: '%s' is not an IPv4 or "
 			"IPv6 address\n", client);
-		return 2;
+		return EX_USAGE;
 	}
 	r = ddg_name_from_str(name, wire, &wl);
 	if(r != DDG_OK) {
 		fprintf(stderr, "dyndns-guard explain: '%s' is not a valid "
 			"domain name: %s\n", name, ddg_strerror(r));
-		return 2;
+		return EX_USAGE;
 	}
 	path = conf_path(carg);
 	r = load_conf_policy(path, &conf, &pol);
@@ -296,7 +274,7 @@ ddg_cmd_explain(int argc, char **argv)
 		if(conf->nlists > MAXLISTS) {
 			fprintf(stderr, "%s: more than %d lists\n", path,
 				MAXLISTS);
-			ret = 1;
+			ret = EX_DEFECT;
 			goto out;
 		}
 		for(k = 0; k < conf->nlists; k++)
@@ -309,7 +287,7 @@ ddg_cmd_explain(int argc, char **argv)
 		r = ddg_list_open(lpaths[nl], &lists[nl], err, sizeof(err));
 		if(r != DDG_OK) {
 			fprintf(stderr, "dyndns-guard explain: %s\n", err);
-			ret = 1;
+			ret = EX_DEFECT;
 			goto out;
 		}
 		ddg_list_info(lists[nl], &info);
@@ -325,7 +303,7 @@ ddg_cmd_explain(int argc, char **argv)
 	fputs(exbuf, stdout);
 	if(r < 0) {
 		fprintf(stderr, "dyndns-guard explain: %s\n", ddg_strerror(r));
-		ret = 1;
+		ret = EX_DEFECT;
 		goto out;
 	}
 	if(d.action == DDG_ACTION_LOG || d.action == DDG_ACTION_BLOCK ||

@@ -16,7 +16,6 @@
  */
 #include "ddg_config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -28,13 +27,11 @@
 #include "commands.h"
 #include "dyndns-guard/conf.h"
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/list_write.h"
 #include "dyndns-guard/name.h"
 #include "dyndns-guard/policy.h"
-
-/** exit codes */
-enum { EX_OK = 0, EX_DEFECT = 1, EX_USAGE = 2, EX_IO = 3 };
 
 /** most --category options */
 #define MAXCATS 256
@@ -104,18 +101,6 @@ export_usage(FILE *f)
 		"  -o OUT         output file, written atomically (default: "
 		"standard output)\n", DDG_CONF_ENV, ddg_conf_default_path(),
 		DEFAULT_ORIGIN, DEFAULT_TTL);
-}
-
-/** ISO 8601 UTC of a time */
-static void
-iso_time(uint64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if(!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ",
-		&tm) == 0)
-		snprintf(buf, len, "(out of range)");
 }
 
 /** Print text for a comment: bytes outside printable ASCII become '?'. */
@@ -317,24 +302,6 @@ point(struct xstate *x, const struct selector *s, const uint8_t *w,
 		emit(x, w, wl, sel);
 }
 
-/** Parse a client address; 0 on success. */
-static int
-parse_ip(const char *s, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if(inet_pton(AF_INET, s, &((struct sockaddr_in *)ss)->sin_addr) ==
-		1) {
-		ss->ss_family = AF_INET;
-		return 0;
-	}
-	if(inet_pton(AF_INET6, s, &((struct sockaddr_in6 *)ss)->sin6_addr) ==
-		1) {
-		ss->ss_family = AF_INET6;
-		return 0;
-	}
-	return -1;
-}
-
 /** Parse a decimal number 0..max; 0 on success. */
 static int
 parse_num(const char *s, unsigned long max, unsigned *v)
@@ -372,8 +339,8 @@ header(struct xstate *x, const char *path, const struct ddg_list_info *info,
 		if(!errno && !*end)
 			t = v;
 	}
-	iso_time(info->created, when, sizeof(when));
-	iso_time(t, now, sizeof(now));
+	cmd_iso8601(info->created, when, sizeof(when));
+	cmd_iso8601(t, now, sizeof(now));
 	if(x->fmt == XF_ADBLOCK)
 		fprintf(x->out, "[Adblock Plus 2.0]\n");
 	fprintf(x->out, "%s dyndns-guard export, format %s: ", c,
@@ -498,10 +465,9 @@ ddg_cmd_export(int argc, char **argv)
 					"%d --category\n", MAXCATS);
 				return EX_USAGE;
 			}
-			if(!ddg_lw_category_valid(argv[i + 1])) {
+			if(!ddg_name_category_ok(argv[i + 1], strlen(argv[i + 1]))) {
 				fprintf(stderr, "dyndns-guard export: bad "
-					"category '%s' (1..63 of A-Z a-z 0-9 "
-					". _ -)\n", argv[i + 1]);
+					"category '%s' (" DDG_NAME_CATEGORY_RULE ")\n", argv[i + 1]);
 				return EX_USAGE;
 			}
 			cats[ncats++] = argv[++i];
@@ -558,7 +524,7 @@ ddg_cmd_export(int argc, char **argv)
 			"-c\n");
 		return EX_USAGE;
 	}
-	if(clientarg && parse_ip(clientarg, &ss) != 0) {
+	if(clientarg && cmd_parse_ip(clientarg, &ss) != 0) {
 		fprintf(stderr, "dyndns-guard export: '%s' is not an IPv4 or "
 			"IPv6 address\n", clientarg);
 		return EX_USAGE;
@@ -668,8 +634,8 @@ ddg_cmd_export(int argc, char **argv)
 			goto out;
 		}
 		if(outpath) {
-			r = ddg_lw_write_file(outpath, (const uint8_t *)buf,
-				buflen, err, sizeof(err));
+			r = ddg_file_write_atomic(outpath, (const uint8_t *)buf,
+				buflen, 0644, DDG_FILE_SYNC, err, sizeof(err));
 			if(r != DDG_OK) {
 				fprintf(stderr, "dyndns-guard export: %s\n",
 					err);

@@ -14,13 +14,11 @@
 #include "commands.h"
 #include "dyndns-guard/compile.h"
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/list_write.h"
 #include "dyndns-guard/name.h"
 #include "dyndns-guard/sign.h"
-
-/** exit codes */
-enum { EX_OK = 0, EX_DEFECT = 1, EX_USAGE = 2, EX_IO = 3 };
 
 /** exit code of a core error */
 static int
@@ -187,10 +185,9 @@ ddg_cmd_compile(int argc, char **argv)
 			}
 		} else if((v = optval(argc, argv, &i, "--category",
 			&missing))) {
-			if(!ddg_lw_category_valid(v)) {
+			if(!ddg_name_category_ok(v, strlen(v))) {
 				fprintf(stderr, "dyndns-guard compile: bad "
-					"category '%s' (1..63 of A-Z a-z 0-9 . "
-					"_ -)\n", v);
+					"category '%s' (" DDG_NAME_CATEGORY_RULE ")\n", v);
 				return EX_USAGE;
 			}
 		} else {
@@ -291,7 +288,8 @@ ddg_cmd_compile(int argc, char **argv)
 		ddg_compile_free(c);
 		return EX_DEFECT;
 	}
-	r = ddg_lw_write_file(out, img, imglen, err, sizeof(err));
+	r = ddg_file_write_atomic(out, img, imglen, 0644, DDG_FILE_SYNC, err,
+		sizeof(err));
 	if(r != DDG_OK) {
 		fprintf(stderr, "dyndns-guard compile: %s\n", err);
 		free(img);
@@ -326,18 +324,6 @@ open_list(const char *cmd, const char *path, struct ddg_list **l)
 		return r == DDG_ERR_IO ? EX_IO : EX_DEFECT;
 	}
 	return EX_OK;
-}
-
-/** ISO 8601 UTC of a time */
-static void
-iso8601(uint64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if(!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ",
-		&tm) == 0)
-		snprintf(buf, len, "(out of range)");
 }
 
 /** whether argv holds --help; prints usage */
@@ -387,7 +373,7 @@ ddg_cmd_verify(int argc, char **argv)
 	if((r = open_list("verify", path, &l)) != EX_OK)
 		return r;
 	ddg_list_info(l, &info);
-	iso8601(info.created, when, sizeof(when));
+	cmd_iso8601(info.created, when, sizeof(when));
 	printf("file: %s\n", path);
 	printf("version: %u\n", info.version);
 	printf("entries: %u\n", info.entries);
@@ -420,8 +406,9 @@ ddg_cmd_verify(int argc, char **argv)
 		}
 		snprintf(sig, sizeof(sig), "%s.sig", path);
 		data = ddg_list_data(l, &dlen);
-		r = ddg_sign_verify(key, data, dlen, sig, err, sizeof(err));
-		if(r != DDG_OK) {
+		/* the module's rule, with a signature required */
+		if(ddg_sign_accept(key, 1, data, dlen, path, err, sizeof(err))
+			!= DDG_SIGN_GOOD) {
 			fprintf(stderr, "dyndns-guard verify: %s\n", err);
 			printf("status: BAD SIGNATURE\n");
 			ddg_sign_key_free(key);
@@ -530,7 +517,7 @@ ddg_cmd_dump(int argc, char **argv)
 	if((r = open_list("dump", argv[1], &l)) != EX_OK)
 		return r;
 	ddg_list_info(l, &info);
-	iso8601(info.created, when, sizeof(when));
+	cmd_iso8601(info.created, when, sizeof(when));
 	printf("%s\n", DDG_DUMP_HEADER);
 	printf("# format version %u, %u entries, %u categories, created %s, "
 		"sha256 %s\n", info.version, info.entries, info.categories,
@@ -610,7 +597,7 @@ ddg_cmd_stats(int argc, char **argv)
 		if(chain > maxchain)
 			maxchain = chain;
 	}
-	iso8601(info.created, when, sizeof(when));
+	cmd_iso8601(info.created, when, sizeof(when));
 	printf("file: %s\n", argv[1]);
 	printf("size: %llu bytes (%.1f per entry)\n",
 		(unsigned long long)info.file_size, n ? (double)info.file_size /

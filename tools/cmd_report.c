@@ -269,7 +269,7 @@ static void
 nomem(void)
 {
 	fprintf(stderr, "dyndns-guard report: out of memory\n");
-	exit(3);
+	exit(EX_IO);
 }
 
 /** the action index of an event */
@@ -733,7 +733,7 @@ ddg_cmd_report(int argc, char **argv)
 		if(strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			report_usage(stdout);
 			report_free(&r);
-			return 0;
+			return EX_OK;
 		} else if(strcmp(a, "--json") == 0) {
 			r.json = 1;
 		} else if(strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -893,14 +893,14 @@ ddg_cmd_report(int argc, char **argv)
 	if(fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "dyndns-guard report: standard output: %s\n",
 			strerror(errno));
-		ret = 3;
+		ret = EX_IO;
 	}
-	if(ret == 0 && r.io_error)
-		ret = 3;
+	if(ret == EX_OK && r.io_error)
+		ret = EX_IO;
 	report_free(&r);
 	return ret;
 usage:
 	report_usage(stderr);
 	report_free(&r);
-	return 2;
+	return EX_USAGE;
 }

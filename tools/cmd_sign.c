@@ -33,20 +33,20 @@ ddg_cmd_keygen(int argc, char **argv)
 			base = argv[++i];
 		else if(strcmp(argv[i], "-h") == 0 ||
 			strcmp(argv[i], "--help") == 0)
-			return keygen_usage(stdout, 0);
+			return keygen_usage(stdout, EX_OK);
 		else
-			return keygen_usage(stderr, 2);
+			return keygen_usage(stderr, EX_USAGE);
 	}
 	if(ddg_sign_keygen(base, err, sizeof(err)) != DDG_OK) {
 		fprintf(stderr, "dyndns-guard keygen: %s\n", err);
-		return 3;
+		return EX_IO;
 	}
 	snprintf(pub, sizeof(pub), "%s.pub", base);
 	if(ddg_sign_load_public(pub, &k, err, sizeof(err)) == DDG_OK &&
 		ddg_sign_key_id(k, id) == DDG_OK)
 		printf("%s.key and %s.pub written, key-id %s\n", base, base, id);
 	ddg_sign_key_free(k);
-	return 0;
+	return EX_OK;
 }
 
 /** sign usage */
@@ -65,7 +65,7 @@ ddg_cmd_sign(int argc, char **argv)
 	const char *keypath = NULL;
 	char err[DDG_ERR_LEN];
 	struct ddg_sign_key *k = NULL;
-	int i, first = 0, rc = 0;
+	int i, first = 0, rc = EX_OK;
 	for(i = 1; i < argc; i++) {
 		if(strcmp(argv[i], "--key") == 0 && i + 1 < argc)
 			keypath = argv[++i];
@@ -73,24 +73,24 @@ ddg_cmd_sign(int argc, char **argv)
 			keypath = argv[i] + 6;
 		else if(strcmp(argv[i], "-h") == 0 ||
 			strcmp(argv[i], "--help") == 0)
-			return sign_usage(stdout, 0);
+			return sign_usage(stdout, EX_OK);
 		else if(argv[i][0] == '-')
-			return sign_usage(stderr, 2);
+			return sign_usage(stderr, EX_USAGE);
 		else {
 			first = i;
 			break;
 		}
 	}
 	if(!keypath || !first)
-		return sign_usage(stderr, 2);
+		return sign_usage(stderr, EX_USAGE);
 	if(ddg_sign_load_private(keypath, &k, err, sizeof(err)) != DDG_OK) {
 		fprintf(stderr, "dyndns-guard sign: %s\n", err);
-		return 3;
+		return EX_IO;
 	}
 	for(i = first; i < argc; i++) {
 		if(ddg_sign_file(k, argv[i], err, sizeof(err)) != DDG_OK) {
 			fprintf(stderr, "dyndns-guard sign: %s\n", err);
-			rc = 3;
+			rc = EX_IO;
 			continue;
 		}
 		printf("%s.sig written\n", argv[i]);

@@ -1,12 +1,30 @@
 /**
  * \file commands.h
  * Subcommands of the dyndns-guard command.  Each takes the arguments after
- * the subcommand name (argv[0] is the subcommand) and returns the exit code.
- * Exit codes: 0 success, 1 a defect was found (invalid list, bad config,
- * rejected input with --strict), 2 usage error, 3 I/O error.
+ * the subcommand name (argv[0] is the subcommand) and returns the exit code,
+ * one of enum ddg_exit.
  */
 #ifndef DDG_TOOLS_COMMANDS_H
 #define DDG_TOOLS_COMMANDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/** the exit codes of the dyndns-guard command, named once here (the usage
+ * text prints them from these; man/dyndns-guard.1, EXIT STATUS, lists the
+ * same) */
+enum ddg_exit {
+	/** success */
+	EX_OK = 0,
+	/** a defect was found: an invalid list, a bad configuration, a bad
+	 * signature, rejected input with --strict */
+	EX_DEFECT = 1,
+	/** usage error */
+	EX_USAGE = 2,
+	/** I/O error */
+	EX_IO = 3
+};
 
 /** compile text lists into a .dgl file */
 int ddg_cmd_compile(int argc, char **argv);
@@ -33,5 +51,12 @@ int ddg_cmd_report(int argc, char **argv);
 int ddg_cmd_keygen(int argc, char **argv);
 /** write detached signatures of list files */
 int ddg_cmd_sign(int argc, char **argv);
+
+/* helpers shared by the subcommands (cmd_util.c) */
+
+/** a time as ISO 8601 UTC ("2024-01-31T12:00:00Z"), or "(out of range)" */
+void cmd_iso8601(uint64_t t, char *buf, size_t len);
+/** parse an IPv4 or IPv6 address into ss; 0, or -1 when it is neither */
+int cmd_parse_ip(const char *s, struct sockaddr_storage *ss);
 
 #endif /* DDG_TOOLS_COMMANDS_H */

@@ -1,7 +1,7 @@
 /**
  * \file dyndns-guard.c
- * The dyndns-guard command: subcommand dispatch.  Exit codes: 0 success,
- * 1 a defect was found, 2 usage error, 3 I/O error.
+ * The dyndns-guard command: subcommand dispatch.  Exit codes: enum
+ * ddg_exit (commands.h).
  */
 #include "ddg_config.h"
 
@@ -59,8 +59,8 @@ usage(FILE *f)
 		fprintf(f, "  %s %s\n      %s\n", cmds[i].name,
 			cmds[i].synopsis, cmds[i].purpose);
 	fprintf(f, "\n'dyndns-guard COMMAND --help' describes a command.\n"
-		"exit status: 0 success, 1 defect found, 2 usage error, "
-		"3 I/O error\n");
+		"exit status: %d success, %d defect found, %d usage error, "
+		"%d I/O error\n", EX_OK, EX_DEFECT, EX_USAGE, EX_IO);
 }
 
 int
@@ -70,22 +70,22 @@ main(int argc, char **argv)
 
 	if(argc < 2) {
 		usage(stderr);
-		return 2;
+		return EX_USAGE;
 	}
 	if(strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 		strcmp(argv[1], "help") == 0) {
 		usage(stdout);
-		return 0;
+		return EX_OK;
 	}
 	if(strcmp(argv[1], "--version") == 0 ||
 		strcmp(argv[1], "version") == 0) {
 		printf("dyndns-guard %s\n", PACKAGE_VERSION);
-		return 0;
+		return EX_OK;
 	}
 	for(i = 0; cmds[i].name; i++)
 		if(strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "dyndns-guard: unknown command '%s'\n", argv[1]);
 	usage(stderr);
-	return 2;
+	return EX_USAGE;
 }

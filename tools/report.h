@@ -195,7 +195,8 @@ struct report {
  * when r->html is set.
  * @param r: the counted report.
  * @param out: standard output.
- * @return 0, or 3 when the HTML file could not be written (printed).
+ * @return EX_OK, or EX_IO when the HTML file could not be written
+ *	(printed).
  */
 int report_output(struct report *r, FILE *out);
 

@@ -18,8 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "dyndns-guard/beacon.h"
+#include "dyndns-guard/err.h"
 #include "dyndns-guard/evparse.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/sketch.h"
 #include "report.h"
 
@@ -221,7 +224,7 @@ xcalloc(size_t n, size_t size)
 
 	if(!p) {
 		fprintf(stderr, "dyndns-guard report: out of memory\n");
-		exit(3);
+		exit(EX_IO);
 	}
 	return p;
 }
@@ -487,7 +490,7 @@ tab_row(struct table *t, ...)
 			sizeof(char *));
 		if(!nc) {
 			fprintf(stderr, "dyndns-guard report: out of memory\n");
-			exit(3);
+			exit(EX_IO);
 		}
 		t->cells = nc;
 	}
@@ -497,7 +500,7 @@ tab_row(struct table *t, ...)
 		char *d = strdup(s ? s : "");
 		if(!d) {
 			fprintf(stderr, "dyndns-guard report: out of memory\n");
-			exit(3);
+			exit(EX_IO);
 		}
 		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = d;
 	}
@@ -1441,54 +1444,42 @@ out_html(const struct report *r, const struct view *v, struct table *tabs,
 	fputs(" report</footer>\n</body>\n</html>\n", f);
 }
 
-/** Write the HTML page to path atomically; returns 0 or -1 (printed). */
+/** what fill_html() writes */
+struct html_page {
+	const struct report *r;		/**< the report */
+	const struct view *v;		/**< its view */
+	struct table *tabs;		/**< its tables */
+	int nt;				/**< their number */
+};
+
+/** ddg_file_fill of the HTML page */
+static int
+fill_html(FILE *f, void *arg)
+{
+	const struct html_page *pg = arg;
+
+	out_html(pg->r, pg->v, pg->tabs, pg->nt, f);
+	return DDG_OK;
+}
+
+/** Write the HTML page to path atomically (ddg_file_replace(), with the
+ * umask applied to mode 0644); returns 0 or -1 (printed). */
 static int
 write_html(const struct report *r, const struct view *v, struct table *tabs,
 	int nt, const char *path)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd, err = 0;
-	mode_t um;
+	struct html_page pg;
+	char err[DDG_ERR_LEN];
+	mode_t um = umask(0);
 
-	if((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
-		sizeof(tmp)) {
-		fprintf(stderr, "dyndns-guard report: %s: path too long\n",
-			path);
-		return -1;
-	}
-	fd = mkstemp(tmp);
-	if(fd < 0) {
-		fprintf(stderr, "dyndns-guard report: %s: %s\n", path,
-			strerror(errno));
-		return -1;
-	}
-	um = umask(0);
 	umask(um);
-	if(fchmod(fd, 0644 & ~um) != 0)
-		err = errno;
-	f = fdopen(fd, "w");
-	if(!f) {
-		err = errno;
-		close(fd);
-		unlink(tmp);
-		fprintf(stderr, "dyndns-guard report: %s: %s\n", path,
-			strerror(err));
-		return -1;
-	}
-	out_html(r, v, tabs, nt, f);
-	if(fflush(f) != 0 || ferror(f))
-		err = errno ? errno : EIO;
-	if(!err && fsync(fileno(f)) != 0)
-		err = errno;
-	if(fclose(f) != 0 && !err)
-		err = errno;
-	if(!err && rename(tmp, path) != 0)
-		err = errno;
-	if(err) {
-		unlink(tmp);
-		fprintf(stderr, "dyndns-guard report: %s: %s\n", path,
-			strerror(err));
+	pg.r = r;
+	pg.v = v;
+	pg.tabs = tabs;
+	pg.nt = nt;
+	if(ddg_file_replace(path, 0644 & ~um, DDG_FILE_SYNC, fill_html, &pg,
+		err, sizeof(err)) != DDG_OK) {
+		fprintf(stderr, "dyndns-guard report: %s\n", err);
 		return -1;
 	}
 	return 0;
@@ -1499,7 +1490,7 @@ report_output(struct report *r, FILE *out)
 {
 	struct view v;
 	struct table tabs[8];
-	int nt, i, ret = 0;
+	int nt, i, ret = EX_OK;
 
 	view_build(r, &v);
 	nt = tables_build(r, &v, tabs);
@@ -1508,7 +1499,7 @@ report_output(struct report *r, FILE *out)
 	else
 		out_text(r, tabs, nt, out);
 	if(r->html && write_html(r, &v, tabs, nt, r->html) != 0)
-		ret = 3;
+		ret = EX_IO;
 	for(i = 0; i < nt; i++)
 		tab_free(&tabs[i]);
 	view_free(&v);

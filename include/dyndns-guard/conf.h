@@ -29,8 +29,9 @@
 #define DDG_CONF_FILE "dyndns-guard.conf"
 /** maximum length of a configuration line, newline excluded */
 #define DDG_CONF_MAXLINE 4096
-/** maximum length of a client network or category name (NUL excluded) */
-#define DDG_CONF_MAXNAME 63
+/** maximum length of a client network or category name (NUL excluded;
+ * the rule is ddg_name_category_ok()) */
+#define DDG_CONF_MAXNAME DDG_NAME_MAXCAT
 /** largest answer-ttl: accepted */
 #define DDG_CONF_MAX_TTL 604800
 /** largest reload-check: accepted, seconds */

@@ -1,7 +1,8 @@
 /**
  * \file list_format.h
- * The on-disk layout of a compiled list (.dgl), version 3.  The reader
- * (lib/list.c) and the writer (lib/list_write.c) share these constants;
+ * The on-disk layout of a compiled list (.dgl), version 3.  The validator
+ * (lib/list_valid.c), the reader (lib/list.c) and the writer
+ * (lib/list_write.c) share these constants;
  * docs/list-format.md has the same table and a worked example.
  *
  * All integers are unsigned little-endian.  The reader reads header and
@@ -79,6 +80,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /** magic bytes at offset 0 */
 #define DDG_LIST_MAGIC "DDGLIST"
@@ -218,7 +220,9 @@ ddg_list_varint_put(uint8_t *p, uint32_t v)
 
 /**
  * The search index number of a key: its first 8 bytes as a big-endian
- * number, zero-padded.
+ * number, zero-padded.  The one definition for the writer, the validator
+ * and the search (a key of 8 bytes or more is one load, byte-swapped on a
+ * little-endian host).
  */
 static inline uint64_t
 ddg_list_key_prefix(const uint8_t *k, size_t len)
@@ -226,6 +230,13 @@ ddg_list_key_prefix(const uint8_t *k, size_t len)
 	uint64_t p = 0;
 	size_t i;
 
+	if(len >= 8) {
+		memcpy(&p, k, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		p = __builtin_bswap64(p);
+#endif
+		return p;
+	}
 	for(i = 0; i < 8; i++)
 		p = (p << 8) | (i < len ? k[i] : 0);
 	return p;

@@ -73,19 +73,12 @@ int ddg_lw_add_source(struct ddg_lw *lw, const char *line);
 /**
  * Index of a category name, creating it when new.
  * @param lw: the writer.
- * @param name: 1..63 bytes of [A-Za-z0-9._-].
+ * @param name: a valid category name (ddg_name_category_ok()).
  * @param idx: set to the (writer-internal) category index.
  * @return DDG_OK, DDG_ERR_INVAL (bad name), DDG_ERR_RANGE (too many
  *	categories) or DDG_ERR_NOMEM.
  */
 int ddg_lw_category(struct ddg_lw *lw, const char *name, uint16_t *idx);
-
-/**
- * Whether a string is a valid category name.
- * @param name: NUL-terminated candidate.
- * @return 1 or 0.
- */
-int ddg_lw_category_valid(const char *name);
 
 /**
  * Add an entry.
@@ -114,19 +107,5 @@ int ddg_lw_add(struct ddg_lw *lw, const uint8_t *wire, uint16_t cat,
  */
 int ddg_lw_build(struct ddg_lw *lw, ddg_lw_conflict_cb cb, void *arg,
 	uint8_t **out, size_t *outlen, struct ddg_lw_stats *st);
-
-/**
- * Write a file atomically: a temporary file in the same directory created
- * with O_EXCL, written, fsync'ed, renamed over path, then the directory is
- * fsync'ed.  An existing file is never truncated in place.
- * @param path: the destination.
- * @param buf: the bytes.
- * @param len: their number.
- * @param err: buffer for "<path>: <reason>: <strerror>" on failure.
- * @param errlen: its size.
- * @return DDG_OK or DDG_ERR_IO (the temporary file is removed).
- */
-int ddg_lw_write_file(const char *path, const uint8_t *buf, size_t len,
-	char *err, size_t errlen);
 
 #endif /* DDG_LIST_WRITE_H */

@@ -24,6 +24,11 @@
 /** buffer size that holds the presentation form of any valid name plus NUL
  * (every byte may become a 4-byte \DDD escape) */
 #define DDG_NAME_MAXSTR 1024
+/** longest category or client-network name (the .dgl format's limit,
+ * DDG_LIST_MAXCAT) */
+#define DDG_NAME_MAXCAT 63
+/** the category-name rule in words, for messages */
+#define DDG_NAME_CATEGORY_RULE "1..63 of A-Z a-z 0-9 . _ -"
 
 /**
  * Convert a presentation-form name to wire form.
@@ -99,5 +104,19 @@ int ddg_name_key(const uint8_t *wire, uint8_t *key);
  * @return the wire length, or DDG_ERR_CORRUPT if key is not a valid key.
  */
 int ddg_name_from_key(const uint8_t *key, size_t keylen, uint8_t *wire);
+
+/**
+ * How many leading bytes of s (of at most len) may stand in a category or
+ * client-network name: letters, digits, '-', '_' and '.'.
+ */
+size_t ddg_name_category_span(const char *s, size_t len);
+
+/**
+ * Whether s (len bytes) is a valid category or client-network name:
+ * 1 to DDG_NAME_MAXCAT bytes of [A-Za-z0-9._-].  The one rule that the
+ * list format, the list writer, the configuration and the tools apply.
+ * @return 1 or 0.
+ */
+int ddg_name_category_ok(const char *s, size_t len);
 
 #endif /* DDG_NAME_H */

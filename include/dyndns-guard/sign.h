@@ -145,4 +145,40 @@ int ddg_sign_verify_mem(const struct ddg_sign_key *key, const uint8_t *data,
 int ddg_sign_verify(const struct ddg_sign_key *key, const uint8_t *data,
 	size_t len, const char *sigpath, char *err, size_t errlen);
 
+/** what ddg_sign_accept() decided about a list */
+enum ddg_sign_verdict {
+	/** accepted: no public key is configured, nothing was checked */
+	DDG_SIGN_UNCHECKED = 0,
+	/** accepted: LIST.sig verifies over the list's bytes */
+	DDG_SIGN_GOOD,
+	/** accepted without a signature: there is no LIST.sig and
+	 * require-signature is off (the reason is given, for a warning) */
+	DDG_SIGN_UNSIGNED,
+	/** refused (the reason is given) */
+	DDG_SIGN_REFUSED
+};
+
+/**
+ * The signature rule for a list, in one place for the module (load and
+ * reload), `checkconf` and `verify --public-key`: without a public key
+ * nothing is checked, unless require-signature is on (refused: the
+ * setting needs a key); with a key, LIST.sig must verify over exactly the
+ * bytes given (a malformed, foreign-key or wrong signature is always
+ * refused), and a missing LIST.sig is refused only when required.
+ * @param key: the configured public key, or NULL for none.
+ * @param require: require-signature: yes.
+ * @param data: the list's bytes, as validated and then used (may be NULL
+ *	without a key).
+ * @param len: their number.
+ * @param listpath: the list file; its signature is listpath.sig (may be
+ *	NULL without a key).
+ * @param err: for DDG_SIGN_UNSIGNED and DDG_SIGN_REFUSED the reason
+ *	("<listpath>.sig: <defect>", or the setting's problem), else "".
+ * @param errlen: its size.
+ * @return the verdict.
+ */
+enum ddg_sign_verdict ddg_sign_accept(const struct ddg_sign_key *key,
+	int require, const uint8_t *data, size_t len, const char *listpath,
+	char *err, size_t errlen);
+
 #endif /* DDG_SIGN_H */

@@ -19,6 +19,7 @@
 
 #include "dyndns-guard/compile.h"
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/list_write.h"
 #include "dyndns-guard/name.h"
@@ -222,7 +223,8 @@ main(int argc, char **argv)
 	if(r == DDG_OK)
 		r = ddg_compile_finish(c, 1700000000, &img, &imglen, &st);
 	if(r == DDG_OK)
-		r = ddg_lw_write_file(dgl, img, imglen, err, sizeof(err));
+		r = ddg_file_write_atomic(dgl, img, imglen, 0644,
+			DDG_FILE_SYNC, err, sizeof(err));
 	tcompile = now() - t0;
 	if(r != DDG_OK) {
 		fprintf(stderr, "compile failed: %s (%s)\n", ddg_strerror(r), err);

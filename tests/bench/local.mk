@@ -23,3 +23,9 @@ CLEANFILES += tests/bench/bench_conf$(EXEEXT)
 bench-conf: tests/bench/bench_conf$(EXEEXT) dyndns-guard$(EXEEXT)
 	./tests/bench/bench_conf$(EXEEXT) -x ./dyndns-guard$(EXEEXT) $(BENCH_CONF_ARGS)
 .PHONY: bench-conf
+
+# timing of the report over generated events, not part of make check
+EXTRA_DIST += tests/bench/report_bench.sh
+bench-report: dyndns-guard$(EXEEXT)
+	top_builddir=. sh $(srcdir)/tests/bench/report_bench.sh
+.PHONY: bench-report

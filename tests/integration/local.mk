@@ -42,6 +42,12 @@ bench-cost: all
 	$(AM_TESTS_ENVIRONMENT) sh $(srcdir)/tests/integration/bench_cost.sh
 .PHONY: bench-cost
 
+# the report over what the real Unbound with the module wrote
+if BUILD_MODULE
+TESTS += tests/integration/t_report.sh
+endif
+EXTRA_DIST += tests/integration/t_report.sh
+
 # the tests' scratch directories (make distcheck's distcleancheck)
 clean-local: clean-integration-scratch
 clean-integration-scratch:

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dyndns-guard/err.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/list.h"
 #include "dyndns-guard/list_format.h"
 #include "dyndns-guard/list_write.h"
@@ -174,8 +175,8 @@ START_TEST(test_info_and_entries)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(ddg_lw_write_file(path, buf, len, err, sizeof(err)),
-		DDG_OK);
+	ck_assert_int_eq(ddg_file_write_atomic(path, buf, len, 0644,
+		DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
 	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)), DDG_OK);
 	ddg_list_info(l, &info);
 	ck_assert_uint_eq(info.version, DDG_LIST_VERSION);
@@ -1017,8 +1018,8 @@ START_TEST(test_large)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(ddg_lw_write_file(path, b, len, err, sizeof(err)),
-		DDG_OK);
+	ck_assert_int_eq(ddg_file_write_atomic(path, b, len, 0644,
+		DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
 	ck_assert_int_eq(ddg_list_open(path, &l, err, sizeof(err)), DDG_OK);
 	unlink(path);
 	ddg_list_info(l, &info);
@@ -1274,8 +1275,8 @@ START_TEST(test_file_changes)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(ddg_lw_write_file(path, b, len, err, sizeof(err)),
-		DDG_OK);
+	ck_assert_int_eq(ddg_file_write_atomic(path, b, len, 0644,
+		DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
 	r = ddg_list_open(path, &l, err, sizeof(err));
 	ck_assert_msg(r == DDG_OK, "%s", err);
 	ck_assert_int_eq(ddg_list_digest(b, len, md), DDG_OK);
@@ -1328,8 +1329,8 @@ START_TEST(test_file_changes)
 		break;
 	case FC_RENAME:
 		snprintf(other, sizeof(other), "%s.new", path);
-		ck_assert_int_eq(ddg_lw_write_file(other, ob, olen, err,
-			sizeof(err)), DDG_OK);
+		ck_assert_int_eq(ddg_file_write_atomic(other, ob, olen, 0644,
+			DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
 		ck_assert_int_eq(rename(other, path), 0);
 		break;
 	case FC_NCHANGE:
@@ -1408,8 +1409,8 @@ START_TEST(test_open_stat)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(ddg_lw_write_file(path, b, len, err, sizeof(err)),
-		DDG_OK);
+	ck_assert_int_eq(ddg_file_write_atomic(path, b, len, 0644,
+		DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
 	ck_assert_int_eq(stat(path, &st2), 0);
 	ck_assert_int_eq(ddg_list_open_stat(path, &l, &st, err, sizeof(err)),
 		DDG_OK);

@@ -3,7 +3,8 @@
  * Unit tests of detached signatures (lib/sign.c): a signature file made by
  * ddg_sign_file() parses and verifies, from memory and from the file;
  * every malformed, foreign or altered file fails with its own code, also
- * one whose base64 is not the canonical encoding of the signature.
+ * one whose base64 is not the canonical encoding of the signature; and
+ * the acceptance rule ddg_sign_accept() in each of its cases.
  */
 #include <check.h>
 #include <stdio.h>
@@ -195,6 +196,49 @@ START_TEST(malformed_foreign_altered)
 }
 END_TEST
 
+START_TEST(accept_rule)
+{
+	const uint8_t *d = (const uint8_t *)data;
+	char err[DDG_ERR_LEN], other[320];
+	FILE *f;
+
+	/* no key: nothing checked, unless a signature is required */
+	ck_assert_int_eq(ddg_sign_accept(NULL, 0, NULL, 0, NULL, err,
+		sizeof(err)), DDG_SIGN_UNCHECKED);
+	ck_assert_int_eq(ddg_sign_accept(NULL, 1, NULL, 0, NULL, err,
+		sizeof(err)), DDG_SIGN_REFUSED);
+	ck_assert_str_eq(err, "require-signature: yes needs public-key:");
+	/* a good signature, required or not */
+	ck_assert_int_eq(ddg_sign_accept(pub, 0, d, strlen(data), datapath,
+		err, sizeof(err)), DDG_SIGN_GOOD);
+	ck_assert_str_eq(err, "");
+	ck_assert_int_eq(ddg_sign_accept(pub, 1, d, strlen(data), datapath,
+		err, sizeof(err)), DDG_SIGN_GOOD);
+	/* other bytes: refused even when not required */
+	ck_assert_int_eq(ddg_sign_accept(pub, 0, d, strlen(data) - 1,
+		datapath, err, sizeof(err)), DDG_SIGN_REFUSED);
+	ck_assert_ptr_nonnull(strstr(err, "bad signature"));
+	/* a malformed .sig: refused even when not required */
+	snprintf(other, sizeof(other), "%s/other.dgl", dir);
+	snprintf(err, sizeof(err), "%s.sig", other);
+	f = fopen(err, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("dyndns-guard-signature: 1\n", f);
+	fclose(f);
+	ck_assert_int_eq(ddg_sign_accept(pub, 0, d, strlen(data), other,
+		err, sizeof(err)), DDG_SIGN_REFUSED);
+	snprintf(err, sizeof(err), "%s.sig", other);
+	unlink(err);
+	/* no .sig: accepted with the reason unless required */
+	ck_assert_int_eq(ddg_sign_accept(pub, 0, d, strlen(data), other,
+		err, sizeof(err)), DDG_SIGN_UNSIGNED);
+	ck_assert_ptr_nonnull(strstr(err, "other.dgl.sig: no signature"));
+	ck_assert_int_eq(ddg_sign_accept(pub, 1, d, strlen(data), other,
+		err, sizeof(err)), DDG_SIGN_REFUSED);
+	ck_assert_ptr_nonnull(strstr(err, "other.dgl.sig: no signature"));
+}
+END_TEST
+
 static Suite *
 sign_suite(void)
 {
@@ -204,6 +248,7 @@ sign_suite(void)
 	tcase_add_test(tc, valid_parses_and_verifies);
 	tcase_add_test(tc, noncanonical_base64_refused);
 	tcase_add_test(tc, malformed_foreign_altered);
+	tcase_add_test(tc, accept_rule);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -130,7 +130,8 @@ rm -f conflict2.dgl
 expect_rc 1 "conflicting categories with --strict" "$DG" compile --strict \
 	-o conflict2.dgl --category first c1.txt --category second c2.txt
 [ -e conflict2.dgl ] && bad "--strict conflict wrote output" || ok "--strict conflict wrote no output"
-ls -a | grep '\.tmp\.' >/dev/null && bad "temporary files left behind" || ok "no temporary files left behind"
+# the writer's temporary files are .NAME.XXXXXX (lib/file.c)
+ls -a | grep -E '^\..+\.[A-Za-z0-9]{6}$' >/dev/null && bad "temporary files left behind" || ok "no temporary files left behind"
 
 # --- determinism and round trip
 SOURCE_DATE_EPOCH=1700000000 "$DG" compile -q -o d1.dgl plain.txt rpz.txt 2>/dev/null

@@ -91,7 +91,8 @@ rm -f page.html
 expect_rc 0 "report --html" "$DG" report --top 0 $W --html page.html \
 	events.json.gz unbound.log syslog.log bad.log
 pycheck html page.html
-if ls page.html.tmp.* >/dev/null 2>&1; then bad "a temporary file is left"
+# the writer's temporary files are .NAME.XXXXXX (lib/file.c)
+if ls .page.html.* >/dev/null 2>&1; then bad "a temporary file is left"
 else ok "no temporary file left next to the page"; fi
 if grep -q '^Zones (' out.txt; then ok "--html also prints the text report"
 else bad "--html: no text report"; fi
