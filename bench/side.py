@@ -655,7 +655,9 @@ class Bench:
             [self.p.unbound, "-d", "-c", conf]
         out = open(os.path.join(rundir, "unbound.stderr"), "w")
         t0 = time.monotonic()
-        ub = PROCS.start("unbound", argv, stdout=out, stderr=subprocess.STDOUT)
+        # the module reads the dyndns-guard.conf written beside unbound.conf
+        env = dict(os.environ, DYNDNS_GUARD_CONF=os.path.join(rundir, "dyndns-guard.conf"))
+        ub = PROCS.start("unbound", argv, stdout=out, stderr=subprocess.STDOUT, env=env)
         out.close()
         pr = Prober(port)
         step = 0.05 if not wrapper else 1.0

@@ -10,6 +10,8 @@
  * quotes starts a comment.  A backslash makes the next byte part of the
  * value (the backslash is kept, so name escapes such as \. and \" survive).
  */
+#include "ddg_config.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1485,4 +1487,49 @@ ddg_conf_print(const struct ddg_conf *c, FILE *out)
 	if(fflush(out) != 0 || ferror(out))
 		return DDG_ERR_IO;
 	return DDG_OK;
+}
+
+/* ---------------------------------------------------------------- */
+/* where the configuration is                                        */
+
+const char *
+ddg_conf_default_path(void)
+{
+	return DDG_SYSCONFDIR "/" DDG_CONF_FILE;
+}
+
+const char *
+ddg_conf_find_path(const char *arg, enum ddg_conf_origin *origin)
+{
+	const char *env;
+	enum ddg_conf_origin o;
+	const char *p;
+
+	if(arg) {
+		o = DDG_CONF_FROM_ARG;
+		p = arg;
+	} else if((env = getenv(DDG_CONF_ENV)) != NULL && *env) {
+		o = DDG_CONF_FROM_ENV;
+		p = env;
+	} else {
+		o = DDG_CONF_FROM_DEFAULT;
+		p = ddg_conf_default_path();
+	}
+	if(origin)
+		*origin = o;
+	return p;
+}
+
+const char *
+ddg_conf_origin_name(enum ddg_conf_origin o)
+{
+	switch(o) {
+	case DDG_CONF_FROM_ARG:
+		return "command line";
+	case DDG_CONF_FROM_ENV:
+		return "$" DDG_CONF_ENV;
+	case DDG_CONF_FROM_DEFAULT:
+	default:
+		return "default";
+	}
 }

@@ -32,6 +32,7 @@ unboundconf_DATA = lists/dyndns-guard.conf.sample
 lists/dyndns-guard.conf.sample: lists/dyndns-guard.conf.sample.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) lists && \
 	sed -e 's|@listdir[@]|$(listdir)|g' \
+		-e 's|@DDG_SYSCONFDIR[@]|$(DDG_SYSCONFDIR)|g' \
 		$(srcdir)/lists/dyndns-guard.conf.sample.in > $@.tmp && \
 	mv $@.tmp $@
 

@@ -24,7 +24,7 @@ set -u
 : "${top_builddir:=$top_srcdir}"
 S=$top_srcdir
 DG=$top_builddir/dyndns-guard
-UPD=$S/tools/dyndns-guard-update
+UPD=$top_builddir/tools/dyndns-guard-update
 M1=$S/man/dyndns-guard.1
 M5=$S/man/dyndns-guard.conf.5
 M8=$S/man/dyndns-guard-update.8

@@ -143,51 +143,21 @@ mod_get(struct module_env* env, int id)
 /* configuration and lists                                          */
 
 /**
- * Where dyndns-guard.conf is: $DYNDNS_GUARD_CONF, else next to the
- * unbound.conf this daemon was started with (its -c argument, read from
- * /proc/self/cmdline), else next to Unbound's compiled-in default.
- * @return 1 when the path was set explicitly (a missing file is an error).
+ * Where dyndns-guard.conf is, by the rule the commands use too
+ * (ddg_conf_find_path(): $DYNDNS_GUARD_CONF, else the compiled-in
+ * $(sysconfdir)/unbound/dyndns-guard.conf).
+ * @param origin: set to where the path came from.
+ * @return 0 when the path does not fit into out.
  */
 static int
-find_conf_path(char* out, size_t outlen)
+find_conf_path(char* out, size_t outlen, enum ddg_conf_origin* origin)
 {
-	const char* e = getenv(DDG_CONF_ENV);
-	char cmd[8192];
-	const char* unbound_conf = CONFIGFILE;
-	FILE* f;
-	size_t n = 0, dl;
-	if(e && *e) {
-		snprintf(out, outlen, "%s", e);
-		return 1;
+	const char* p = ddg_conf_find_path(NULL, origin);
+	if(snprintf(out, outlen, "%s", p) >= (int)outlen) {
+		log_err("dyndns-guard: configuration path too long: %s", p);
+		return 0;
 	}
-	f = fopen("/proc/self/cmdline", "r");
-	if(f) {
-		n = fread(cmd, 1, sizeof(cmd) - 1, f);
-		fclose(f);
-	}
-	if(n > 0) {
-		size_t i = 0;
-		cmd[n] = 0;
-		while(i < n) {
-			const char* a = cmd + i;
-			size_t al = strlen(a);
-			if(strcmp(a, "-c") == 0 && i + al + 1 < n) {
-				unbound_conf = cmd + i + al + 1;
-				break;
-			}
-			if(strncmp(a, "-c", 2) == 0 && al > 2) {
-				unbound_conf = a + 2;
-				break;
-			}
-			i += al + 1;
-		}
-	}
-	/* its directory ("./" when the path has none) */
-	dl = ddg_path_dir_len(unbound_conf);
-	if(snprintf(out, outlen, "%.*sdyndns-guard.conf", dl ? (int)dl : 2,
-		dl ? unbound_conf : "./") >= (int)outlen)
-		log_warn("dyndns-guard: configuration path too long");
-	return 0;
+	return 1;
 }
 
 /** free everything the module state holds */
@@ -334,11 +304,16 @@ static int
 mod_load(struct ddg_mod* m)
 {
 	char err[DDG_ERR_LEN];
-	int explicit_path = find_conf_path(m->conf_path, sizeof(m->conf_path));
+	enum ddg_conf_origin origin;
 	struct ddgm_listset* ls;
 	int r;
-	FILE* f = fopen(m->conf_path, "r");
-	if(!f && errno == ENOENT && !explicit_path) {
+	FILE* f;
+	if(!find_conf_path(m->conf_path, sizeof(m->conf_path), &origin))
+		return 0;
+	log_info("dyndns-guard: configuration file %s (%s)",
+		m->conf_path, ddg_conf_origin_name(origin));
+	f = fopen(m->conf_path, "r");
+	if(!f && errno == ENOENT && origin == DDG_CONF_FROM_DEFAULT) {
 		log_warn("dyndns-guard: no configuration at %s (set %s to "
 			"another path): running with defaults, no lists",
 			m->conf_path, DDG_CONF_ENV);

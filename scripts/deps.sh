@@ -9,7 +9,7 @@ libssl-dev libexpat1-dev nettle-dev libevent-dev libnghttp2-dev
 libprotobuf-c-dev protobuf-c-compiler libsystemd-dev python3-dev
 libpython3-dev swig check bind9-dnsutils jq curl nsd ldnsutils dnsperf
 valgrind clang dnsmasq-base man-db groff-base prometheus
-prometheus-node-exporter rsyslog zlib1g-dev chromium"
+prometheus-node-exporter rsyslog zlib1g-dev chromium apparmor"
 
 missing=""
 for p in $PKGS; do

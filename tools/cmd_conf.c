@@ -26,18 +26,12 @@
 /** most --list options */
 #define MAXLISTS 64
 
-/** The configuration path: the argument, $DYNDNS_GUARD_CONF or default. */
+/** The configuration path: the argument, $DYNDNS_GUARD_CONF or the
+ * default, by the rule the module uses too (ddg_conf_find_path()). */
 static const char *
 conf_path(const char *arg)
 {
-	const char *env;
-
-	if(arg)
-		return arg;
-	env = getenv(DDG_CONF_ENV);
-	if(env && *env)
-		return env;
-	return DDG_CONF_DEFAULT_PATH;
+	return ddg_conf_find_path(arg, NULL);
 }
 
 /** Exit code for a load error. */
@@ -52,10 +46,11 @@ static void
 checkconf_usage(FILE *f)
 {
 	fprintf(f, "usage: dyndns-guard checkconf [-p] [CONF]\n"
-		"  validate a dyndns-guard.conf (default $%s or %s) and open\n"
-		"  its lists; -p prints the configuration in canonical form\n"
-		"  (the OK line then goes to stderr)\n", DDG_CONF_ENV,
-		DDG_CONF_DEFAULT_PATH);
+		"  validate a dyndns-guard.conf and open its lists; -p prints\n"
+		"  the configuration in canonical form (the OK line then goes\n"
+		"  to stderr)\n"
+		"  CONF: default $%s, else %s\n", DDG_CONF_ENV,
+		ddg_conf_default_path());
 }
 
 /**
@@ -204,7 +199,9 @@ explain_usage(FILE *f)
 		"[--list FILE]... NAME\n"
 		"  show every step of the decision for a lookup of NAME by the\n"
 		"  client IP (default: no client), with the lists of the\n"
-		"  configuration or those given with --list\n");
+		"  configuration or those given with --list\n"
+		"  CONF: default $%s, else %s\n", DDG_CONF_ENV,
+		ddg_conf_default_path());
 }
 
 int

@@ -99,7 +99,7 @@ export_usage(FILE *f)
 		" no output\n"
 		"  -q             no warnings and no summary\n"
 		"  -o OUT         output file, written atomically (default: "
-		"standard output)\n", DDG_CONF_ENV, DDG_CONF_DEFAULT_PATH,
+		"standard output)\n", DDG_CONF_ENV, ddg_conf_default_path(),
 		DEFAULT_ORIGIN, DEFAULT_TTL);
 }
 
@@ -546,9 +546,8 @@ ddg_cmd_export(int argc, char **argv)
 
 	/* the policy: the configuration's, or "every entry is blocked" */
 	if(modearg || carg) {
-		const char *env = getenv(DDG_CONF_ENV);
-		confpath = carg ? carg : (env && *env ? env :
-			DDG_CONF_DEFAULT_PATH);
+		/* the rule the module and checkconf use */
+		confpath = ddg_conf_find_path(carg, NULL);
 		r = ddg_conf_load(confpath, &conf, err, sizeof(err));
 		if(r != DDG_OK) {
 			fprintf(stderr, "dyndns-guard export: %s\n", err);

@@ -23,10 +23,10 @@
 
 #include "dyndns-guard/name.h"
 
-/** default path of the configuration file (DYNDNS_GUARD_CONF overrides) */
-#define DDG_CONF_DEFAULT_PATH "/etc/unbound/dyndns-guard.conf"
 /** environment variable that overrides the default configuration path */
 #define DDG_CONF_ENV "DYNDNS_GUARD_CONF"
+/** file name of the configuration in the configuration directory */
+#define DDG_CONF_FILE "dyndns-guard.conf"
 /** maximum length of a configuration line, newline excluded */
 #define DDG_CONF_MAXLINE 4096
 /** maximum length of a client network or category name (NUL excluded;
@@ -268,6 +268,41 @@ int ddg_conf_load(const char *path, struct ddg_conf **out, char *err,
  * @return DDG_OK or DDG_ERR_IO when writing failed.
  */
 int ddg_conf_print(const struct ddg_conf *conf, FILE *out);
+
+/** Where a configuration path came from (ddg_conf_find_path()). */
+enum ddg_conf_origin {
+	/** named explicitly (a command's argument) */
+	DDG_CONF_FROM_ARG = 0,
+	/** the environment variable DYNDNS_GUARD_CONF */
+	DDG_CONF_FROM_ENV,
+	/** the compiled-in default, ddg_conf_default_path() */
+	DDG_CONF_FROM_DEFAULT
+};
+
+/**
+ * The compiled-in default path of the configuration:
+ * $(sysconfdir)/unbound/dyndns-guard.conf as configure expanded it.
+ * @return static string.
+ */
+const char *ddg_conf_default_path(void);
+
+/**
+ * The one rule by which the module and the commands find
+ * dyndns-guard.conf: an explicit path (arg, when not NULL) wins, then a
+ * non-empty $DYNDNS_GUARD_CONF, then ddg_conf_default_path().
+ * @param arg: the path named by the caller (a command-line argument), or
+ *	NULL (the module has none).
+ * @param origin: if not NULL, set to where the path came from.
+ * @return the path: arg, the environment's string or a static string.
+ */
+const char *ddg_conf_find_path(const char *arg, enum ddg_conf_origin *origin);
+
+/**
+ * How a configuration origin is shown in messages.
+ * @param o: the origin.
+ * @return "command line", "$DYNDNS_GUARD_CONF" or "default"; static.
+ */
+const char *ddg_conf_origin_name(enum ddg_conf_origin o);
 
 /**
  * Name of an action as written in the configuration and in events.

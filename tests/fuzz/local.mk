@@ -149,10 +149,10 @@ fuzz-evparse: tests/fuzz/fuzz_evparse
 # the update tool's configuration reader (a shell script, so no
 # libFuzzer: a python3 mutation fuzzer runs `dyndns-guard-update
 # --check-config` on mutated files; the replay uses the same oracle)
-fuzz-update-conf:
+fuzz-update-conf: tools/dyndns-guard-update
 	rm -rf tests/fuzz/work-update_conf
 	python3 $(srcdir)/tests/fuzz/fuzz_update_conf.py \
-		--tool $(srcdir)/tools/dyndns-guard-update \
+		--tool tools/dyndns-guard-update \
 		--corpus $(srcdir)/tests/fuzz/corpus/update_conf \
 		--work tests/fuzz/work-update_conf --time $(FUZZ_TIME)
 

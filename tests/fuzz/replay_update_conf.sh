@@ -7,7 +7,7 @@
 # Needs top_srcdir (exported by make check) and python3.
 set -u
 : "${top_srcdir:=.}"
-UPD=$top_srcdir/tools/dyndns-guard-update
+UPD=$top_builddir/tools/dyndns-guard-update
 FUZZ=$top_srcdir/tests/fuzz/fuzz_update_conf.py
 CORPUS=$top_srcdir/tests/fuzz/corpus/update_conf
 command -v python3 >/dev/null 2>&1 || { echo "python3 is needed"; exit 77; }

@@ -6,7 +6,9 @@
 # assertions, and stops what it started by PID, also when a test fails.
 #
 # Environment (set by make check through AM_TESTS_ENVIRONMENT):
-#   top_srcdir, top_builddir, UNBOUND_DAEMON, UNBOUND_CONTROL
+#   top_srcdir, top_builddir, UNBOUND_DAEMON, UNBOUND_CONTROL;
+#   DDG_SKIP_INTEGRATION=1 skips every integration test (scripts/test.sh's
+#   make distcheck: the normal build ran them already)
 # Exit status: 0 all passed, 1 some failed, 77 skipped (no dynlib Unbound).
 
 set -u
@@ -24,6 +26,10 @@ UB_PID=""
 MODULE="$top_builddir/.libs/dyndns_guard.so"
 DDG="$top_builddir/dyndns-guard"
 
+if [ -n "${DDG_SKIP_INTEGRATION:-}" ]; then
+	echo "SKIP: DDG_SKIP_INTEGRATION is set"
+	exit 77
+fi
 if [ -z "$UNBOUND_DAEMON" ] || [ ! -x "$UNBOUND_DAEMON" ]; then
 	echo "SKIP: no dynlib-enabled unbound (configure --with-unbound-source=DIR)"
 	exit 77
@@ -39,6 +45,9 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 LOG="$WORK/unbound.log"
+# the module finds its configuration through this (write_ddg_conf writes it)
+DYNDNS_GUARD_CONF="$WORK/dyndns-guard.conf"
+export DYNDNS_GUARD_CONF
 
 ub_stop() {
 	if [ -n "$UB_PID" ]; then
@@ -264,8 +273,8 @@ L
 		--category shared-domain "$WORK/shared.txt"
 }
 
-# write_ddg_conf LINES: dyndns-guard.conf next to unbound.conf (found there
-# through unbound's -c argument).
+# write_ddg_conf LINES: dyndns-guard.conf next to unbound.conf (the module
+# finds it through $DYNDNS_GUARD_CONF).
 write_ddg_conf() {
 	{ echo "dyndns-guard:"; printf '%s\n' "$1"; } > "$WORK/dyndns-guard.conf"
 }

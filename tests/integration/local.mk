@@ -1,6 +1,7 @@
 # Integration tests: the real Unbound with the module, queried with dig.
 INTEGRATION_TESTS = \
 	tests/integration/t_foundation.sh \
+	tests/integration/t_confpath.sh \
 	tests/integration/t_policy.sh \
 	tests/integration/t_reload.sh \
 	tests/integration/t_merge.sh \
@@ -16,7 +17,9 @@ INTEGRATION_TESTS = \
 if BUILD_MODULE
 TESTS += $(INTEGRATION_TESTS)
 endif
-EXTRA_DIST += examples
+# examples/ (prometheus, rsyslog: t_metrics.sh, t_rsyslog.sh) is distributed
+# file by file in examples/local.mk: a whole directory would also bring the
+# build directory's examples/ (test logs, scratch) into the tarball
 EXTRA_DIST += tests/integration/lib.sh tests/integration/dnsload.py tests/integration/slowauth.py $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/soakcheck.py tests/integration/memcheck.sh
 
@@ -44,3 +47,9 @@ if BUILD_MODULE
 TESTS += tests/integration/t_report.sh
 endif
 EXTRA_DIST += tests/integration/t_report.sh
+
+# the tests' scratch directories (make distcheck's distcleancheck)
+clean-local: clean-integration-scratch
+clean-integration-scratch:
+	rm -rf tests/integration/scratch
+.PHONY: clean-integration-scratch

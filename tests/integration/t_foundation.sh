@@ -1,6 +1,6 @@
 #!/bin/sh
 # Foundation: the module loads into the real Unbound, finds its configuration
-# next to unbound.conf, sees every client answer of a listed name (cache hits
+# through $DYNDNS_GUARD_CONF, sees every client answer of a listed name (cache hits
 # included) with the client address and port, exports only the dynlib entry
 # points, and keeps exactly one callback per reply across reload and SIGHUP.
 . "$(dirname "$0")/lib.sh"

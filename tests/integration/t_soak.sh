@@ -177,8 +177,10 @@ if [ "$S" -ge 300 ]; then
 	ok=$(awk -v a="$RSS0" -v b="$RSS1" 'BEGIN { print (a > 0 && b <= a * 1.05) ? 1 : 0 }')
 	expect_eq "module: RSS after warm-up grows by less than 5 % (peak of a reload cycle: $RSS0 -> $RSS1 kB)" 1 "$ok"
 else
+	# (stock's growth counts from 0: when stock's RSS falls, as Unbound
+	# 1.26's did by 9 % in one run, the module's own growth is what counts)
 	ok=$(awk -v a="$RSS0" -v b="$RSS1" -v c="$BASE_RSS0" -v d="$BASE_RSS1" \
-		'BEGIN { print (a > 0 && c > 0 && b / a - d / c < 0.05) ? 1 : 0 }')
+		'BEGIN { g = d / c; if (g < 1) g = 1; print (a > 0 && c > 0 && b / a - g < 0.05) ? 1 : 0 }')
 	expect_eq "module: RSS grows by less than 5 % beyond stock Unbound's growth (peaks of a reload cycle: $RSS0 -> $RSS1 kB, stock $BASE_RSS0 -> $BASE_RSS1 kB)" 1 "$ok"
 fi
 finish

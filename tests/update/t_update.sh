@@ -12,7 +12,7 @@ set -u
 DDG_BIN=${DDG_BIN:-$top_builddir/dyndns-guard}
 export DDG_BIN
 DDG=$DDG_BIN
-UPD=$top_srcdir/tools/dyndns-guard-update
+UPD=$top_builddir/tools/dyndns-guard-update
 # the shell that runs the tool (UPD_SHELL=bash to try another)
 UPD_SHELL=${UPD_SHELL:-sh}
 [ -x "$DDG" ] || { echo "no $DDG"; exit 99; }
