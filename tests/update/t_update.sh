@@ -288,7 +288,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
 print(s.getsockname()[1], flush=True); time.sleep(120)' > "$W/slow.port" 2>/dev/null &
 SLOWPID=$!
 i=0
-while [ ! -s "$W/slow.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$W/slow.port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 SLOW=http://127.0.0.1:$(cat "$W/slow.port")
 conf "$W/slow.conf" \
 	"output: $OUT" \
@@ -310,7 +310,7 @@ if command -v setsid >/dev/null 2>&1; then
 	setsid $UPD_SHELL "$UPD" -c "$W/slow.conf" > /dev/null 2>&1 &
 	pid=$!
 	i=0
-	while [ -z "$(ls -A "$W/tmp")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	while [ -z "$(ls -A "$W/tmp")" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	sleep 0.3
 	eq "stopped run: temporary directory existed while fetching" 1 "$(ls -A "$W/tmp" | wc -l | tr -d ' ')"
 	env kill -s TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
@@ -399,7 +399,7 @@ except OSError:
 open(sys.argv[1], "w").write("%d\n" % sent)' "$W/stream.sent" > "$W/stream.port" 2>/dev/null &
 STREAMPID=$!
 i=0
-while [ ! -s "$W/stream.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$W/stream.port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 conf "$W/stream.conf" \
 	"output: $OUT" \
 	"source: ddns-service http://127.0.0.1:$(cat "$W/stream.port")/list.txt" \
