@@ -24,9 +24,10 @@
 /** an error "<name>: <reason> at byte offset N" (fail.h) */
 #define fail(...) ddg_fail(__VA_ARGS__)
 
-int
-ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
-	struct ddg_list **out, char *err, size_t errlen)
+/** ddg_list_open_mem_name() with flags */
+static int
+open_mem_flags(const uint8_t *buf, size_t len, unsigned flags,
+	const char *name, struct ddg_list **out, char *err, size_t errlen)
 {
 	struct ddg_list *l;
 	int r;
@@ -39,14 +40,21 @@ ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
 	if(!l)
 		return fail(err, errlen, DDG_ERR_NOMEM, name, 0,
 			"out of memory");
-	r = ddg_list_validate(l, buf ? buf : (const uint8_t *)"", len, name,
-		err, errlen);
+	r = ddg_list_validate(l, buf ? buf : (const uint8_t *)"", len, flags,
+		name, err, errlen);
 	if(r != DDG_OK) {
 		free(l);
 		return r;
 	}
 	*out = l;
 	return DDG_OK;
+}
+
+int
+ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
+	struct ddg_list **out, char *err, size_t errlen)
+{
+	return open_mem_flags(buf, len, 0, name, out, err, errlen);
 }
 
 int
@@ -61,8 +69,8 @@ ddg_list_open_mem(const uint8_t *buf, size_t len, struct ddg_list **out,
 #define LIST_MAXFILE ((uint64_t)UINT32_MAX * 2)
 
 int
-ddg_list_open_stat(const char *path, struct ddg_list **out, struct stat *st,
-	char *err, size_t errlen)
+ddg_list_open_flags(const char *path, unsigned flags, struct ddg_list **out,
+	struct stat *st, char *err, size_t errlen)
 {
 	struct ddg_image img;
 	struct ddg_list *l = NULL;
@@ -76,7 +84,7 @@ ddg_list_open_stat(const char *path, struct ddg_list **out, struct stat *st,
 		return DDG_ERR_CORRUPT;	/* no list is that large */
 	if(r != DDG_OK)
 		return r;
-	r = ddg_list_open_mem_name(img.base, img.len, path, &l, err, errlen);
+	r = open_mem_flags(img.base, img.len, flags, path, &l, err, errlen);
 	if(r != DDG_OK) {
 		ddg_image_free(&img);
 		return r;
@@ -86,6 +94,13 @@ ddg_list_open_stat(const char *path, struct ddg_list **out, struct stat *st,
 		*st = img.st;
 	*out = l;
 	return DDG_OK;
+}
+
+int
+ddg_list_open_stat(const char *path, struct ddg_list **out, struct stat *st,
+	char *err, size_t errlen)
+{
+	return ddg_list_open_flags(path, 0, out, st, err, errlen);
 }
 
 int
@@ -166,6 +181,28 @@ block_first(const struct ddg_list *l, uint32_t j, size_t *kl)
 	return p;
 }
 
+/** the first index of the run of numbers equal to v that ends at base
+ * (a[base] == v), not before floor */
+static size_t
+run_start(const uint64_t *a, size_t base, size_t floor, uint64_t v)
+{
+	size_t lo = base, step = 1, l0, h0;
+	while(lo >= floor + step && a[lo - step] == v) {
+		lo -= step;
+		step <<= 1;
+	}
+	l0 = lo >= floor + step ? lo - step + 1 : floor;
+	h0 = lo;
+	while(l0 < h0) {
+		size_t mid = l0 + (h0 - l0) / 2;
+		if(a[mid] == v)
+			h0 = mid;
+		else
+			l0 = mid + 1;
+	}
+	return l0;
+}
+
 /** Index of the last block whose first key is <= q, or -1. */
 static int64_t
 block_le(const struct ddg_list *l, const uint8_t *q, size_t qlen)
@@ -205,26 +242,29 @@ block_le(const struct ddg_list *l, const uint8_t *q, size_t qlen)
 	}
 	if(a[base] != qp)
 		return (int64_t)base;	/* decided on the numbers */
-	/* a run of equal numbers ends at base: find its start, then
-	 * binary-search the run on the full first keys */
-	lo = base;
+	/* a run of equal numbers ends at base: its start, then the last
+	 * block of the run whose second number is <= q's */
+	lo = run_start(a, base, 0, qp);
 	{
-		size_t step = 1;
-		while(lo >= step && a[lo - step] == qp) {
-			lo -= step;
-			step <<= 1;
+		const uint64_t *s = l->sec;
+		uint64_t qs = qlen > 8 ? ddg_list_key_prefix(q + 8, qlen - 8) :
+			0;
+		size_t l0 = lo, h0 = base;
+		if(s[lo] > qs)
+			return (int64_t)lo - 1;	/* all of the run is > q */
+		while(l0 < h0) {	/* s[l0] <= qs */
+			size_t mid = l0 + (h0 - l0 + 1) / 2;
+			if(s[mid] <= qs)
+				l0 = mid;
+			else
+				h0 = mid - 1;
 		}
-		{
-			size_t l0 = lo >= step ? lo - step + 1 : 0, h0 = lo;
-			while(l0 < h0) {
-				size_t mid = l0 + (h0 - l0) / 2;
-				if(a[mid] == qp)
-					h0 = mid;
-				else
-					l0 = mid + 1;
-			}
-			lo = l0;
-		}
+		base = l0;
+		if(s[base] != qs)
+			return (int64_t)base;	/* decided on 16 bytes */
+		/* blocks that agree with q in 16 bytes: search their
+		 * first keys */
+		lo = run_start(s, base, lo, qs);
 	}
 	hi = base + 1;
 	while(lo < hi) {
@@ -318,13 +358,27 @@ entry_at(const struct ddg_list *l, uint32_t i, struct cursor *c)
 		cur_next(c);
 }
 
+/** the list's filter, or NULL while its check is pending (then every
+ * suffix is a candidate) */
+static inline const struct ddg_sfilter *
+filter_of(const struct ddg_list *l)
+{
+	if(!l || !atomic_load_explicit(&((struct ddg_list *)l)->filt_ready,
+		memory_order_acquire))
+		return NULL;
+	return &l->filt;
+}
+
 int
 ddg_list_may_match(const struct ddg_list *list, const uint8_t *qname,
 	size_t qname_len)
 {
 	struct ddg_sfilter_hit hit;
-	return ddg_sfilter_probe(list ? &list->filt : NULL, qname, qname_len,
-		&hit);
+	const struct ddg_sfilter *f = filter_of(list);
+	int r = ddg_sfilter_probe(f, qname, qname_len, &hit);
+	if(r == 0 && !f && list && list->n > 0)
+		return 1;	/* no filter yet: maybe */
+	return r;
 }
 
 int
@@ -332,15 +386,22 @@ ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
 	size_t qname_len, struct ddg_list_match *m)
 {
 	struct ddg_sfilter_hit hit;
+	const struct ddg_sfilter *filt;
 	uint8_t key[DDG_NAME_MAXKEY];
 	uint16_t end[128];
 	int klen, r, d, nend = 0, j;
 
 	/* the filter: most names stop here, after one or two labels */
-	r = ddg_sfilter_probe(list ? &list->filt : NULL, qname, qname_len,
-		&hit);
-	if(r <= 0 || !list || list->n == 0)
+	filt = filter_of(list);
+	r = ddg_sfilter_probe(filt, qname, qname_len, &hit);
+	if(r < 0 || !list || list->n == 0)
 		return r;
+	if(!filt) {
+		/* no filter yet: every suffix is a candidate */
+		for(d = 1; d <= hit.labels; d++)
+			hit.cand[(d - 1) >> 6] |= 1ULL << ((d - 1) & 63);
+	} else if(r == 0)
+		return 0;
 	/* some suffix may be listed: the key, and where each label ends */
 	klen = ddg_name_key(qname, key);
 	for(j = 0; j < klen; j++)

@@ -8,6 +8,7 @@
 #ifndef DDG_LIB_LIST_INT_H
 #define DDG_LIB_LIST_INT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,11 +61,25 @@ struct ddg_list {
 	/** native copy of the search index when it cannot be used in place
 	 * (big-endian host, or caller memory not 8-byte aligned); else NULL */
 	uint64_t *idxheap;
+	/** the second search numbers, one per block: bytes 8..15 of its
+	 * first key as a big-endian number (zero-padded), built at open.
+	 * Where blocks share the first number (a provider with many
+	 * entries), they decide among the run without decoding blocks */
+	uint64_t *sec;
 	/** header information */
 	struct ddg_list_info info;
 	/** the suffix filter over the entries, built at open from the
 	 * validated keys: the "no" of most lookups, without the index */
 	struct ddg_sfilter filt;
+	/** 1 once filt may be used: stored (release) after filt is set.
+	 * 0 while its check is left for ddg_list_check_filter()
+	 * (DDG_LIST_LATE_FILTER); until then every lookup searches */
+	_Atomic int filt_ready;
+	/** the file's suffix filter section: offset and size */
+	uint64_t flt_off, flt_size;
+	/** whether the file's filter bytes may be used in place (8-byte
+	 * aligned on a little-endian host) */
+	int flt_in_place;
 };
 
 /**
@@ -76,13 +91,15 @@ struct ddg_list {
  *	on failure nothing is left allocated.
  * @param b: the bytes, valid as long as l is used.
  * @param len: their number.
+ * @param flags: 0, or DDG_LIST_LATE_FILTER (list.h): everything but the
+ *	suffix filter is checked now, the filter by ddg_list_check_filter().
  * @param name: the file name (or "(memory)") for messages.
  * @param err: filled on failure with "<name>: <reason> at byte offset N".
  * @param errlen: its size.
  * @return DDG_OK, DDG_ERR_CORRUPT, DDG_ERR_VERSION or DDG_ERR_NOMEM.
  */
 int ddg_list_validate(struct ddg_list *l, const uint8_t *b, size_t len,
-	const char *name, char *err, size_t errlen);
+	unsigned flags, const char *name, char *err, size_t errlen);
 
 /**
  * Free what ddg_list_validate() allocated for l (not l itself, not its

@@ -352,11 +352,12 @@ struct vrange {
 	uint64_t lvoff1;	/**< offset of index level 1 */
 	int nlvl;		/**< index levels */
 	uint64_t *heap;		/**< native index copy to fill, or NULL */
+	uint64_t *sec;		/**< second search numbers to fill */
 	uint32_t ncat;		/**< categories */
 	uint32_t n;		/**< entries of the list */
 	uint32_t first, last;	/**< entries [first, last); first % 16 == 0 */
 	uint64_t pos;		/**< blocks-section offset of entry first */
-	struct ddg_sfilter *filt;	/**< marks go here */
+	struct ddg_sfilter *filt;	/**< marks go here (NULL: none) */
 	const char *name;	/**< for the messages */
 	int r;			/**< result */
 	char err[DDG_ERR_LEN];	/**< message of a failure */
@@ -527,6 +528,8 @@ check_blocks(struct vrange *v)
 				}
 				if(v->heap)
 					v->heap[j] = p0;
+				v->sec[j] = kl > 8 ? ddg_list_key_prefix(kk +
+					8, kl - 8) : 0;
 				if((j & 7) == 0 && v->nlvl > 1) {
 					uint64_t o1 = v->lvoff1 +
 						(uint64_t)(j >> 3) * 8;
@@ -546,12 +549,15 @@ check_blocks(struct vrange *v)
 				memcpy(v->firstkey, kk, kl);
 				v->firstlen = kl;
 			}
-			ddg_sfilter_add_key(v->filt, &fst, kk, kl, kl + 8, c);
+			if(v->filt)
+				ddg_sfilter_add_key(v->filt, &fst, kk, kl,
+					kl + 8, c);
 			pos = need + sl;
 			pl = kl;
 			cur ^= 1;
 		}
-		ddg_sfilter_key_flush(v->filt, &fst);
+		if(v->filt)
+			ddg_sfilter_key_flush(v->filt, &fst);
 		v->end = pos;
 		/* the first and the last key, for the order across ranges */
 		if(v->last > v->first)
@@ -810,7 +816,7 @@ check_sources(struct vstate *v)
  * is reported.
  */
 static int
-check_entries(struct vstate *v)
+check_entries(struct vstate *v, int late)
 {
 	struct ddg_list *l = v->l;
 	const uint8_t *blk = v->b + v->off[S_BLK];
@@ -825,10 +831,16 @@ check_entries(struct vstate *v)
 			return fail(v, DDG_ERR_NOMEM, 0, "out of memory");
 		l->idxheap = v->heap;
 	}
+	if(v->nb > 0) {
+		l->sec = index_mem((size_t)v->nb * 8);
+		if(!l->sec)
+			return fail(v, DDG_ERR_NOMEM, 0, "out of memory");
+	}
 	/* rebuilt here from the entries, then compared with the file's:
 	 * sized for the entries and a quarter more for their ancestors
 	 * (more distinct ancestors only raise the false positive rate) */
-	if(ddg_sfilter_init(&l->filt, DDG_LIST_FILTER_MEMBERS(v->n)) != DDG_OK)
+	if(!late && ddg_sfilter_init(&l->filt, DDG_LIST_FILTER_MEMBERS(v->n))
+		!= DDG_OK)
 		return fail(v, DDG_ERR_NOMEM, 0, "out of memory");
 	memset(&f2, 0, sizeof(f2));
 	for(k = 0; k < 2; k++) {
@@ -843,9 +855,10 @@ check_entries(struct vstate *v)
 		r[k].lvoff1 = v->nlvl > 1 ? v->lvoff[1] : 0;
 		r[k].nlvl = v->nlvl;
 		r[k].heap = v->heap;
+		r[k].sec = l->sec;
 		r[k].ncat = v->ncat;
 		r[k].n = v->n;
-		r[k].filt = &l->filt;
+		r[k].filt = late ? NULL : &l->filt;
 		r[k].name = v->name;
 		r[k].err[0] = 0;
 		r[k].errlen = sizeof(r[k].err);
@@ -860,14 +873,14 @@ check_entries(struct vstate *v)
 		uint32_t half = v->nb / 2;
 		uint64_t p2 = ddg_get32(blk + (size_t)half *
 			DDG_LIST_BLKREC_SIZE);
-		if(p2 <= v->size[S_KEY] && ddg_sfilter_init(&f2,
-			DDG_LIST_FILTER_MEMBERS(v->n)) == DDG_OK) {
+		if(p2 <= v->size[S_KEY] && (late || ddg_sfilter_init(&f2,
+			DDG_LIST_FILTER_MEMBERS(v->n)) == DDG_OK)) {
 			sigset_t all, old;
 			r[0].last = half * DDG_LIST_BLOCK;
 			r[1].first = half * DDG_LIST_BLOCK;
 			r[1].last = v->n;
 			r[1].pos = p2;
-			r[1].filt = &f2;
+			r[1].filt = late ? NULL : &f2;
 			nr = 2;
 			sigfillset(&all);
 			if(pthread_sigmask(SIG_SETMASK, &all, &old) == 0) {
@@ -911,7 +924,7 @@ check_entries(struct vstate *v)
 			return DDG_ERR_CORRUPT;
 		}
 	}
-	if(nr == 2) {
+	if(nr == 2 && !late) {
 		size_t w, nw = ddg_sfilter_bytes(&f2) / 8;
 		for(w = 0; w < nw; w++)
 			l->filt.bits[w] |= f2.bits[w];
@@ -995,14 +1008,17 @@ check_checksum(struct vstate *v, struct sha_job *sha, uint8_t *md)
 
 /** fill the list from the validated bytes */
 static void
-fill(struct vstate *v, const uint8_t *md)
+fill(struct vstate *v, const uint8_t *md, int late)
 {
 	struct ddg_list *l = v->l;
 	const uint8_t *b = v->b;
 	uint32_t i;
 	int k;
 
-	if(v->in_place && v->size[S_FLT]) {
+	l->flt_off = v->off[S_FLT];
+	l->flt_size = v->size[S_FLT];
+	l->flt_in_place = v->in_place;
+	if(!late && v->in_place && v->size[S_FLT]) {
 		/* use the file's bytes, validated; the rebuilt copy goes */
 		ddg_sfilter_free(&l->filt);
 		ddg_sfilter_init_at(&l->filt, DDG_LIST_FILTER_MEMBERS(v->n),
@@ -1035,16 +1051,19 @@ fill(struct vstate *v, const uint8_t *md)
 	}
 	l->info.sha256_hex[64] = 0;
 	l->info.sources = (const char *)(b + v->off[S_SRC]);
+	/* the list is not shared yet: whoever gets it is handed it by a
+	 * publication that orders this store */
+	atomic_store_explicit(&l->filt_ready, !late, memory_order_relaxed);
 }
 
 int
 ddg_list_validate(struct ddg_list *l, const uint8_t *b, size_t len,
-	const char *name, char *err, size_t errlen)
+	unsigned flags, const char *name, char *err, size_t errlen)
 {
 	struct vstate v;
 	struct sha_job sha;
 	uint8_t md[32];
-	int r;
+	int r, late = (flags & DDG_LIST_LATE_FILTER) != 0;
 
 	memset(&v, 0, sizeof(v));
 	v.l = l;
@@ -1061,19 +1080,96 @@ ddg_list_validate(struct ddg_list *l, const uint8_t *b, size_t len,
 	sha_start(&sha, b, len);
 	l->cat = NULL;
 	l->idxheap = NULL;
+	l->sec = NULL;
 	l->nlvl = 0;
 	if((r = check_categories(&v)) != DDG_OK ||
 		(r = check_sources(&v)) != DDG_OK ||
-		(r = check_entries(&v)) != DDG_OK ||
-		(r = check_filter(&v)) != DDG_OK ||
+		(r = check_entries(&v, late)) != DDG_OK ||
+		(!late && (r = check_filter(&v)) != DDG_OK) ||
 		(r = check_index(&v)) != DDG_OK ||
 		(r = check_checksum(&v, &sha, md)) != DDG_OK) {
 		sha_join(&sha);
 		ddg_list_release(l);
 		return r;
 	}
-	fill(&v, md);
+	fill(&v, md, late);
 	return DDG_OK;
+}
+
+/**
+ * The filter its entries give, rebuilt from the validated blocks (the
+ * marks check_blocks() makes, without its checks: the bytes passed them).
+ */
+static void
+filter_from_entries(const struct ddg_list *l, struct ddg_sfilter *f)
+{
+	struct ddg_sfilter_key_state fst;
+	uint8_t kb[2][DDG_NAME_MAXKEY + 8];
+	const uint8_t *keys = l->stream;
+	size_t pos = 0, pl = 0;
+	uint32_t i;
+	int cur = 0;
+
+	memset(kb, 0, sizeof(kb));
+	ddg_sfilter_key_state_init(&fst);
+	for(i = 0; i < l->n; i++) {
+		uint8_t *kk = kb[cur], *pk = kb[cur ^ 1];
+		size_t sh = keys[pos], sl = keys[pos + 1], kl, c;
+		pos += 2;
+		if(sl & 0x80)
+			sl = ((sl & 0x7f) << 8) | keys[pos++];
+		if(keys[pos++] & 0x80)
+			pos++;	/* the category's second byte */
+		kl = sh + sl;
+		if(sh)
+			memcpy(kk, pk, sh);
+		memcpy(kk + sh, keys + pos, sl);
+		memset(kk + kl, 0, 8);
+		/* sh is the common prefix (at most 255) within a block */
+		c = i == 0 ? 0 : (i % DDG_LIST_BLOCK == 0 || sh == 255) ?
+			cpl(pk, pl, kk, kl) : sh;
+		ddg_sfilter_add_key(f, &fst, kk, kl, kl + 8, c);
+		pos += sl;
+		pl = kl;
+		cur ^= 1;
+	}
+	ddg_sfilter_key_flush(f, &fst);
+}
+
+int
+ddg_list_check_filter(struct ddg_list *l, const char *name, char *err,
+	size_t errlen)
+{
+	struct ddg_sfilter f;
+	const uint8_t *fb;
+	int r = DDG_OK;
+
+	if(atomic_load_explicit(&l->filt_ready, memory_order_acquire))
+		return DDG_OK;
+	if(ddg_sfilter_init(&f, DDG_LIST_FILTER_MEMBERS(l->n)) != DDG_OK)
+		return ddg_fail(err, errlen, DDG_ERR_NOMEM, name, DDG_FAIL_NOOFF,
+			"out of memory for the suffix filter");
+	filter_from_entries(l, &f);
+	fb = l->base + l->flt_off;
+	if(l->flt_size != ddg_sfilter_bytes(&f) ||
+		memcmp(f.bits, fb, (size_t)l->flt_size) != 0) {
+		uint64_t at = 0;
+		const uint8_t *a = (const uint8_t *)f.bits;
+		while(at < l->flt_size && a[at] == fb[at])
+			at++;
+		/* the rebuilt filter serves: it is the right one */
+		r = ddg_fail(err, errlen, DDG_ERR_CORRUPT, name,
+			l->flt_off + at, "suffix filter byte %llu differs "
+			"from the filter its entries give",
+			(unsigned long long)at);
+	} else if(l->flt_in_place) {
+		ddg_sfilter_free(&f);
+		ddg_sfilter_init_at(&f, DDG_LIST_FILTER_MEMBERS(l->n),
+			(void *)(uintptr_t)fb);
+	}
+	l->filt = f;
+	atomic_store_explicit(&l->filt_ready, 1, memory_order_release);
+	return r;
 }
 
 void
@@ -1083,6 +1179,8 @@ ddg_list_release(struct ddg_list *l)
 	l->cat = NULL;
 	free(l->idxheap);
 	l->idxheap = NULL;
+	free(l->sec);
+	l->sec = NULL;
 	l->nlvl = 0;
 	ddg_sfilter_free(&l->filt);
 }

@@ -155,6 +155,12 @@ struct ddg_mod {
 	pthread_t watcher;
 	/** 1 when the watcher thread runs */
 	int watcher_running;
+	/** the thread that checks the suffix filters of the lists loaded at
+	 * start (at the lowest priority), joined by the watcher before it
+	 * replaces any list, and at stop */
+	pthread_t filters;
+	/** 1 while filters is to be joined */
+	int filters_running;
 	/** stop request and its wakeup */
 	pthread_mutex_t stop_lock;
 	/** signalled on stop */
@@ -228,7 +234,8 @@ int ddgm_pubkey_load(struct ddg_mod* m);
 /**
  * Start the watcher thread that replaces lists changed on disk and
  * reopens a rotated event file, every reload-check: seconds (0 disables
- * it).
+ * it), and the thread that checks the suffix filters of the lists loaded
+ * at start (DDG_LIST_LATE_FILTER) and puts them to use.
  * @return 1 on success, 0 on error (logged).
  */
 int ddgm_watcher_start(struct ddg_mod* m);
@@ -246,7 +253,8 @@ void ddgm_note_logfile(struct ddg_mod* m);
 void ddgm_note_textfile(struct ddg_mod* m);
 
 /**
- * Stop and join the watcher thread.  Safe when it never started.
+ * Stop and join the watcher thread (and the filter check thread).  Safe
+ * when they never started.
  */
 void ddgm_watcher_stop(struct ddg_mod* m);
 

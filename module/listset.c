@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include "services/cache/dns.h"
 #include "services/cache/rrset.h"
@@ -178,18 +180,19 @@ id_changed(const struct ddgm_file_id* a, const struct ddgm_file_id* b)
  * second read of the file, which could give other bytes).
  * @param id: set to the identity of the file the list was read from, or on
  *	failure to the file's identity before the attempt.
+ * @param flags: for ddg_list_open_flags().
  * @return the list, or NULL with the reason in err.
  */
 static struct ddg_list*
 open_one(struct ddg_mod* m, const char* path, struct ddgm_file_id* id,
-	char* err, size_t errlen)
+	unsigned flags, char* err, size_t errlen)
 {
 	struct ddg_list* l = NULL;
 	struct timespec t0, t1;
 	struct stat st;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	file_id(path, id);
-	if(ddg_list_open_stat(path, &l, &st, err, errlen) != DDG_OK)
+	if(ddg_list_open_flags(path, flags, &l, &st, err, errlen) != DDG_OK)
 		return NULL;
 	if(m->pubkey) {
 		const uint8_t* data;
@@ -254,7 +257,10 @@ ddgm_listset_load(struct ddg_mod* m)
 	for(i = 0; i < ls->n; i++) {
 		const char* path = m->conf->lists[i];
 		struct ddg_list_info info;
-		ls->lists[i] = open_one(m, path, &ls->ids[i], err, sizeof(err));
+		/* at start the suffix filter is checked by the watcher, after
+		 * the list is in force (ddgm_filters_check()) */
+		ls->lists[i] = open_one(m, path, &ls->ids[i],
+			DDG_LIST_LATE_FILTER, err, sizeof(err));
 		if(!ls->lists[i]) {
 			log_err("dyndns-guard: list not loaded: %s", err);
 			continue;
@@ -493,7 +499,7 @@ check_lists(struct ddg_mod* m, struct ddgm_file_id* refused,
 		in_place = cur->ids[i].present && id.dev == cur->ids[i].dev &&
 			id.ino == cur->ids[i].ino;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		l = open_one(m, path, &id, err, sizeof(err));
+		l = open_one(m, path, &id, 0, err, sizeof(err));
 		if(!l) {
 			refused[i] = id;
 			atomic_fetch_add(&m->refusals, 1);
@@ -646,6 +652,62 @@ missing_lists(struct ddg_mod* m)
 	return cur->ok < cur->n;
 }
 
+/**
+ * The filter check thread: check and put to use the suffix filters of the
+ * lists loaded at start (DDG_LIST_LATE_FILTER); until then their lookups
+ * search the list for every suffix.  It runs at the lowest priority, so
+ * that the workers answer first on a busy core, and the watcher joins it
+ * before it replaces (and retires) any list.
+ */
+static void*
+filters_main(void* arg)
+{
+	struct ddg_mod* m = (struct ddg_mod*)arg;
+	struct ddgm_listset* cur = atomic_load(&m->cur);
+	char err[DDG_ERR_LEN];
+	sigset_t all;
+	size_t i;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+#ifdef SYS_gettid
+	/* Linux: the nice value of this thread alone */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+#endif
+	for(i = 0; i < cur->n; i++) {
+		struct timespec t0, t1;
+		int r;
+		if(!cur->lists[i])
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = ddg_list_check_filter(cur->lists[i], m->conf->lists[i],
+			err, sizeof(err));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if(r == DDG_ERR_CORRUPT)
+			log_err("dyndns-guard: %s; lookups use the filter "
+				"rebuilt from the list's entries (compile the "
+				"list again)", err);
+		else if(r != DDG_OK)
+			log_err("dyndns-guard: %s; lookups go on without a "
+				"filter (slower)", err);
+		else
+			verbose(VERB_OPS, "dyndns-guard: %s suffix filter "
+				"checked in %.1f ms", m->conf->lists[i],
+				(t1.tv_sec - t0.tv_sec) * 1e3 +
+				(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	}
+	return NULL;
+}
+
+/** join the filter check thread, if it was started */
+static void
+filters_join(struct ddg_mod* m)
+{
+	if(!m->filters_running)
+		return;
+	pthread_join(m->filters, NULL);
+	m->filters_running = 0;
+}
+
 /** the watcher thread */
 static void*
 watcher_main(void* arg)
@@ -680,6 +742,8 @@ watcher_main(void* arg)
 		if(m->stop)
 			break;
 		pthread_mutex_unlock(&m->stop_lock);
+		/* no list is replaced before its filter check ended */
+		filters_join(m);
 		check_lists(m, refused, refused_sig);
 		check_logfile(m);
 		check_textfile(m);
@@ -705,6 +769,21 @@ ddgm_watcher_start(struct ddg_mod* m)
 	pthread_mutex_init(&m->stop_lock, NULL);
 	pthread_cond_init(&m->stop_cond, NULL);
 	m->stop = 0;
+	m->filters_running = 0;
+	if(atomic_load(&m->cur)->ok > 0) {
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		r = pthread_create(&m->filters, NULL, &filters_main, m);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if(r != 0) {
+			/* the lists serve without their filters: slower */
+			log_err("dyndns-guard: cannot start the filter check: "
+				"%s; lookups go on without the suffix filter",
+				strerror(r));
+		} else
+			m->filters_running = 1;
+	}
 	if(m->conf->nlists == 0 && !m->conf->log_file)
 		return 1;
 	if(m->conf->reload_check == 0 && !missing_lists(m))
@@ -725,12 +804,15 @@ ddgm_watcher_start(struct ddg_mod* m)
 void
 ddgm_watcher_stop(struct ddg_mod* m)
 {
-	if(!m->watcher_running)
+	if(!m->watcher_running) {
+		filters_join(m);
 		return;
+	}
 	pthread_mutex_lock(&m->stop_lock);
 	m->stop = 1;
 	pthread_cond_signal(&m->stop_cond);
 	pthread_mutex_unlock(&m->stop_lock);
 	pthread_join(m->watcher, NULL);
 	m->watcher_running = 0;
+	filters_join(m);
 }

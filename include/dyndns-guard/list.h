@@ -95,6 +95,42 @@ int ddg_list_open(const char *path, struct ddg_list **out, char *err,
 int ddg_list_open_stat(const char *path, struct ddg_list **out,
 	struct stat *st, char *err, size_t errlen);
 
+/** ddg_list_open_flags(): check the suffix filter later, by
+ * ddg_list_check_filter(); until then lookups search the list for every
+ * suffix of a name (the same answers, slower) */
+#define DDG_LIST_LATE_FILTER 0x1
+
+/**
+ * Like ddg_list_open_stat(), with flags: 0 or DDG_LIST_LATE_FILTER, which
+ * leaves only the suffix filter unchecked (and unused) so that the list
+ * serves sooner; every other byte is validated before this returns.
+ * @param path: the file.
+ * @param flags: 0 or DDG_LIST_LATE_FILTER.
+ * @param out: set to the list on success; untouched on failure.
+ * @param st: as for ddg_list_open_stat(), or NULL.
+ * @param err: buffer of errlen bytes for the error message.
+ * @param errlen: size of err.
+ * @return as ddg_list_open().
+ */
+int ddg_list_open_flags(const char *path, unsigned flags,
+	struct ddg_list **out, struct stat *st, char *err, size_t errlen);
+
+/**
+ * Check the suffix filter of a list opened with DDG_LIST_LATE_FILTER (the
+ * filter its entries give, rebuilt and compared byte for byte) and put it
+ * to use.  Lookups on other threads may run meanwhile; call it from one
+ * thread, before the list is closed.  A filter that differs is replaced
+ * by the rebuilt one, so lookups stay right, and DDG_ERR_CORRUPT says so.
+ * @param list: the list; a list whose filter is in use returns DDG_OK.
+ * @param name: the file, for the message.
+ * @param err: buffer of errlen bytes for the message.
+ * @param errlen: size of err.
+ * @return DDG_OK, DDG_ERR_CORRUPT (the rebuilt filter serves) or
+ *	DDG_ERR_NOMEM (the list goes on without a filter).
+ */
+int ddg_list_check_filter(struct ddg_list *list, const char *name,
+	char *err, size_t errlen);
+
 /**
  * Validate and open a list held in caller memory (not copied: the caller
  * keeps buf alive and unchanged until ddg_list_close()).  Used by the fuzz

@@ -7,6 +7,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t_merge.sh \
 	tests/integration/t_ipv6.sh \
 	tests/integration/t_listfile.sh \
+	tests/integration/t_startfilter.sh \
 	tests/integration/t_evlog.sh \
 	tests/integration/t_bigconf.sh \
 	tests/integration/t_bypass.sh \

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1059,6 +1060,309 @@ START_TEST(test_large)
 }
 END_TEST
 
+/** a list where most blocks share their first 8 and often 16 key bytes
+ * (many entries below one provider), with entries right before, inside
+ * and after those runs */
+static uint8_t *
+runs_list(size_t *len, uint32_t *n)
+{
+	struct ddg_lw *lw = ddg_lw_new();
+	static const char *edge[] = { "a.example.org",
+		"dyn.example.org", "dyn5.example.org", "zzz.example.org",
+		"exam.org", "examplf.org", "b.dyn007.example.org" };
+	uint16_t c;
+	uint32_t i;
+	uint8_t *buf;
+
+	ck_assert_ptr_nonnull(lw);
+	ddg_lw_set_created(lw, 1700000000);
+	ck_assert_int_eq(ddg_lw_category(lw, "run", &c), DDG_OK);
+	*n = 0;
+	for(i = 0; i < 40000; i++) {
+		char name[64];
+		uint8_t w[DDG_NAME_MAXWIRE];
+		size_t wl;
+		/* dyn000..dyn019: a run of 16 equal bytes each */
+		snprintf(name, sizeof(name), "h%05u.dyn%03u.example.org",
+			i / 20, i % 20);
+		ck_assert_int_eq(ddg_name_from_str(name, w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_lw_add(lw, w, c, *n), DDG_OK);
+		(*n)++;
+	}
+	for(i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		uint8_t w[DDG_NAME_MAXWIRE];
+		size_t wl;
+		ck_assert_int_eq(ddg_name_from_str(edge[i], w, &wl), DDG_OK);
+		ck_assert_int_eq(ddg_lw_add(lw, w, c, *n), DDG_OK);
+		(*n)++;
+	}
+	ck_assert_int_eq(ddg_lw_build(lw, NULL, NULL, &buf, len, NULL), 0);
+	ddg_lw_free(lw);
+	return buf;
+}
+
+/** the longest match of a name in l: its zone's labels, 0 for none */
+static int
+match_labels(const struct ddg_list *l, const char *name)
+{
+	uint8_t w[DDG_NAME_MAXWIRE];
+	size_t wl;
+	struct ddg_list_match m;
+	int r;
+	ck_assert_int_eq(ddg_name_from_str(name, w, &wl), DDG_OK);
+	r = ddg_list_match(l, w, wl, &m);
+	ck_assert_int_ge(r, 0);
+	return r == 1 ? m.zone_labels : 0;
+}
+
+/* Blocks whose first keys agree in 8 bytes (and in 16) are told apart by
+ * the second search numbers, then by their first keys: every entry is
+ * found, and names between entries are not. */
+START_TEST(test_runs)
+{
+	size_t len;
+	uint32_t n;
+	uint8_t *b = runs_list(&len, &n);
+	struct ddg_list *l;
+	char err[DDG_ERR_LEN];
+
+	check_all_found(b, len);
+	ck_assert_int_eq(ddg_list_open_mem(b, len, &l, err, sizeof(err)),
+		DDG_OK);
+	ck_assert_uint_eq(ddg_list_count(l), 40007);
+	/* names between the entries */
+	ck_assert_int_eq(match_labels(l, "h00001.dyn020.example.org"), 0);
+	ck_assert_int_eq(match_labels(l, "h02000.dyn000.example.org"), 0);
+	ck_assert_int_eq(match_labels(l, "aa.example.org"), 0);
+	ck_assert_int_eq(match_labels(l, "dyn0.example.org"), 0);
+	ck_assert_int_eq(match_labels(l, "zzzz.example.org"), 0);
+	ck_assert_int_eq(match_labels(l, "example.org"), 0);
+	/* entries at the edges of the runs */
+	ck_assert_int_eq(match_labels(l, "x.a.example.org"), 3);
+	ck_assert_int_eq(match_labels(l, "x.dyn.example.org"), 3);
+	ck_assert_int_eq(match_labels(l, "x.dyn5.example.org"), 3);
+	ck_assert_int_eq(match_labels(l, "x.zzz.example.org"), 3);
+	ck_assert_int_eq(match_labels(l, "x.b.dyn007.example.org"), 4);
+	ck_assert_int_eq(match_labels(l, "x.h01999.dyn019.example.org"), 4);
+	ck_assert_int_eq(match_labels(l, "h00000.dyn000.example.org"), 4);
+	ck_assert_int_eq(match_labels(l, "exam.org"), 2);
+	ck_assert_int_eq(match_labels(l, "examplf.org"), 2);
+	ck_assert_int_eq(match_labels(l, "exampla.org"), 0);
+	ck_assert_int_eq(match_labels(l, "examplez.org"), 0);
+	ddg_list_close(l);
+	free(b);
+}
+END_TEST
+
+/** write b to a new temporary file; its path goes to path */
+static void
+tmp_list(const uint8_t *b, size_t len, char *path)
+{
+	char err[DDG_ERR_LEN];
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(ddg_file_write_atomic(path, b, len, 0644,
+		DDG_FILE_SYNC, err, sizeof(err)), DDG_OK);
+}
+
+/** the same answers from two lists for the entries' neighbours */
+static void
+same_answers(const struct ddg_list *a, const struct ddg_list *b,
+	uint32_t step)
+{
+	uint32_t i;
+	for(i = 0; i < ddg_list_count(a); i += step) {
+		uint8_t w[DDG_NAME_MAXWIRE], q[DDG_NAME_MAXWIRE + 8];
+		struct ddg_list_match ma, mb;
+		int wl, k;
+		ck_assert_int_eq(ddg_list_entry(a, i, w, NULL, NULL), DDG_OK);
+		wl = ddg_name_wire_len(w, DDG_NAME_MAXWIRE);
+		q[0] = 1;
+		q[1] = 'Q';
+		memcpy(q + 2, w, (size_t)wl);
+		for(k = 0; k < 2; k++) {
+			/* the entry's subdomain, then the name with its
+			 * first label's last letter changed (mostly none) */
+			const uint8_t *nm = k == 0 ? q : w;
+			size_t nl = k == 0 ? (size_t)wl + 2 : (size_t)wl;
+			int ra, rb;
+			if(k == 1)
+				w[w[0]] ^= 1;
+			ra = ddg_list_match(a, nm, nl, &ma);
+			rb = ddg_list_match(b, nm, nl, &mb);
+			ck_assert_int_eq(ra, rb);
+			if(ra == 1) {
+				ck_assert_uint_eq(ma.entry, mb.entry);
+				ck_assert_int_eq(ma.zone_labels,
+					mb.zone_labels);
+			}
+			ck_assert_int_eq(ddg_list_may_match(b, nm, nl) >= ra,
+				1);
+		}
+	}
+}
+
+/* Opened with the filter checked later (as the module does at start), a
+ * list gives the same answers before and after the check as a list
+ * validated whole. */
+START_TEST(test_late_filter)
+{
+	size_t len;
+	uint32_t n;
+	uint8_t *b = large_list(&len, &n);
+	struct ddg_list *full, *late;
+	char err[DDG_ERR_LEN], path[] = "/tmp/check_list_late_XXXXXX";
+	uint8_t w[DDG_NAME_MAXWIRE];
+	size_t wl;
+
+	tmp_list(b, len, path);
+	ck_assert_int_eq(ddg_list_open(path, &full, err, sizeof(err)),
+		DDG_OK);
+	ck_assert_int_eq(ddg_list_open_flags(path, DDG_LIST_LATE_FILTER,
+		&late, NULL, err, sizeof(err)), DDG_OK);
+	unlink(path);
+	/* before: no filter, so every name may match */
+	ck_assert_int_eq(ddg_name_from_str("nothing.example.net", w, &wl),
+		DDG_OK);
+	ck_assert_int_eq(ddg_list_may_match(late, w, wl), 1);
+	ck_assert_int_eq(ddg_list_may_match(full, w, wl), 0);
+	same_answers(full, late, 7);
+	ck_assert_int_eq(ddg_list_check_filter(late, path, err, sizeof(err)),
+		DDG_OK);
+	/* after: the file's filter, the full list's answers */
+	ck_assert_int_eq(ddg_list_may_match(late, w, wl), 0);
+	same_answers(full, late, 7);
+	/* a second check changes nothing */
+	ck_assert_int_eq(ddg_list_check_filter(late, path, err, sizeof(err)),
+		DDG_OK);
+	ddg_list_close(full);
+	ddg_list_close(late);
+	free(b);
+}
+END_TEST
+
+/* A filter that is not the one its entries give: a whole validation
+ * refuses the list; a late check says which byte, and lookups go on right
+ * with the filter rebuilt from the entries. */
+START_TEST(test_late_filter_corrupt)
+{
+	size_t len;
+	uint32_t n, i;
+	uint8_t *b = large_list(&len, &n);
+	struct ddg_list *late;
+	char err[DDG_ERR_LEN], path[] = "/tmp/check_list_latebad_XXXXXX";
+	uint32_t fo = ddg_get32(b + DDG_LH_FLT_OFF);
+
+	/* clear every bit of a stretch of the filter: members are lost */
+	memset(b + fo + 64 * 10, 0, 64 * 50);
+	reseal(b, len);
+	expect_fail(b, len, DDG_ERR_CORRUPT, "suffix filter byte",
+		"late: whole validation");
+	tmp_list(b, len, path);
+	ck_assert_int_eq(ddg_list_open_flags(path, DDG_LIST_LATE_FILTER,
+		&late, NULL, err, sizeof(err)), DDG_OK);
+	unlink(path);
+	ck_assert_int_eq(ddg_list_check_filter(late, path, err, sizeof(err)),
+		DDG_ERR_CORRUPT);
+	ck_assert_ptr_nonnull(strstr(err, path));
+	ck_assert_ptr_nonnull(strstr(err, "suffix filter byte"));
+	/* every entry is still found: the rebuilt filter serves */
+	for(i = 0; i < n; i++) {
+		uint8_t w[DDG_NAME_MAXWIRE], q[DDG_NAME_MAXWIRE + 8];
+		struct ddg_list_match m;
+		int wl;
+		ck_assert_int_eq(ddg_list_entry(late, i, w, NULL, NULL),
+			DDG_OK);
+		wl = ddg_name_wire_len(w, DDG_NAME_MAXWIRE);
+		q[0] = 1;
+		q[1] = 'Q';
+		memcpy(q + 2, w, (size_t)wl);
+		ck_assert_int_eq(ddg_list_match(late, q, (size_t)wl + 2, &m),
+			1);
+		ck_assert_uint_eq(m.entry, i);
+	}
+	ddg_list_close(late);
+	free(b);
+}
+END_TEST
+
+/** a lookup thread of test_late_filter_threads */
+struct late_arg {
+	const struct ddg_list *l;	/**< the list */
+	uint32_t n;			/**< its entries */
+	int bad;			/**< wrong answers seen */
+	long rounds;			/**< lookups done */
+};
+
+static void *
+late_reader(void *arg)
+{
+	struct late_arg *a = arg;
+	uint32_t i;
+	int pass;
+	for(pass = 0; pass < 3; pass++) {
+		for(i = 0; i < a->n; i += 13) {
+			char name[80];
+			uint8_t w[DDG_NAME_MAXWIRE];
+			size_t wl;
+			struct ddg_list_match m;
+			snprintf(name, sizeof(name),
+				"a.host%07u.dyn%03u.example.org", i, i % 997);
+			if(ddg_name_from_str(name, w, &wl) != DDG_OK ||
+				ddg_list_match(a->l, w, wl, &m) != 1 ||
+				m.zone_labels != 4)
+				a->bad++;
+			snprintf(name, sizeof(name),
+				"host%07u.dyn%03u.example.org", i,
+				(i + 1) % 997);
+			if(ddg_name_from_str(name, w, &wl) != DDG_OK ||
+				ddg_list_match(a->l, w, wl, &m) != 0)
+				a->bad++;
+			a->rounds++;
+		}
+	}
+	return NULL;
+}
+
+/* Lookups on other threads while the filter is checked and put to use
+ * (run under ThreadSanitizer in the TSan build): always the right
+ * answer. */
+START_TEST(test_late_filter_threads)
+{
+	size_t len;
+	uint32_t n;
+	uint8_t *b = large_list(&len, &n);
+	struct ddg_list *late;
+	char err[DDG_ERR_LEN], path[] = "/tmp/check_list_latemt_XXXXXX";
+	struct late_arg a[2];
+	pthread_t th[2];
+	int k;
+
+	tmp_list(b, len, path);
+	ck_assert_int_eq(ddg_list_open_flags(path, DDG_LIST_LATE_FILTER,
+		&late, NULL, err, sizeof(err)), DDG_OK);
+	unlink(path);
+	for(k = 0; k < 2; k++) {
+		a[k].l = late;
+		a[k].n = n;
+		a[k].bad = 0;
+		a[k].rounds = 0;
+		ck_assert_int_eq(pthread_create(&th[k], NULL, late_reader,
+			&a[k]), 0);
+	}
+	ck_assert_int_eq(ddg_list_check_filter(late, path, err, sizeof(err)),
+		DDG_OK);
+	for(k = 0; k < 2; k++) {
+		pthread_join(th[k], NULL);
+		ck_assert_int_eq(a[k].bad, 0);
+		ck_assert_int_gt(a[k].rounds, 0);
+	}
+	ddg_list_close(late);
+	free(b);
+}
+END_TEST
+
 START_TEST(test_truncate)
 {
 	size_t len, n;
@@ -1549,6 +1853,10 @@ list_suite(void)
 	tcase_add_test(tc, test_long_shared);
 	tcase_add_test(tc, test_index_levels);
 	tcase_add_test(tc, test_large);
+	tcase_add_test(tc, test_runs);
+	tcase_add_test(tc, test_late_filter);
+	tcase_add_test(tc, test_late_filter_corrupt);
+	tcase_add_test(tc, test_late_filter_threads);
 	tcase_add_test(tc, test_truncate);
 	tcase_add_test(tc, test_bitflip);
 	suite_add_tcase(s, tc);

@@ -24,8 +24,8 @@ tests_unit_check_name_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_name_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 tests_unit_check_list_SOURCES = tests/unit/check_list.c
-tests_unit_check_list_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
-tests_unit_check_list_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS)
+tests_unit_check_list_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS) -pthread
+tests_unit_check_list_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS) -lpthread
 
 tests_unit_check_compile_SOURCES = tests/unit/check_compile.c
 tests_unit_check_compile_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
