@@ -1427,7 +1427,8 @@ def report(b):
         L.append("## Micro-benchmarks (tests/bench/bench_list %s, pinned to one CPU)" % fmt_int(mi["n"]))
         L.append("")
         L.append("The list alone: compile through the compiler API, load and validate (median of 7), "
-                 "lookup of %s names, half below a listed name, half not (median of 5 rounds)." % fmt_int(mi["n"]))
+                 "lookup of %s names with 0 %%, 10 %% and 50 %% below a listed name, the rest not "
+                 "(median of 5 rounds each)." % fmt_int(mi["n"]))
         L.append("")
         for x in mi["runs"]:
             L.append("With %s:" % x["label"])
