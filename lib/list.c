@@ -58,6 +58,13 @@ ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
 }
 
 int
+ddg_list_open_mem_flags(const uint8_t *buf, size_t len, unsigned flags,
+	struct ddg_list **out, char *err, size_t errlen)
+{
+	return open_mem_flags(buf, len, flags, "(memory)", out, err, errlen);
+}
+
+int
 ddg_list_open_mem(const uint8_t *buf, size_t len, struct ddg_list **out,
 	char *err, size_t errlen)
 {

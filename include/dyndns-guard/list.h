@@ -209,6 +209,13 @@ int ddg_list_open_mem_name(const uint8_t *buf, size_t len, const char *name,
 	struct ddg_list **out, char *err, size_t errlen);
 
 /**
+ * ddg_list_open_mem() with flags (0 or DDG_LIST_LATE_FILTER), for the fuzz
+ * target of the late filter check.
+ */
+int ddg_list_open_mem_flags(const uint8_t *buf, size_t len, unsigned flags,
+	struct ddg_list **out, char *err, size_t errlen);
+
+/**
  * The lookup key of the i-th entry.
  * @param list: an opened list.
  * @param i: entry index.

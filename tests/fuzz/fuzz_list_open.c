@@ -61,6 +61,34 @@ exercise(struct ddg_list *l)
 	}
 }
 
+/**
+ * The module's start-up open: the filter checked after the list serves.
+ * It opens what the whole validation opens; it may also open a list
+ * whose only defect is its filter, which the check then reports, and
+ * every lookup is right before and after the check.
+ */
+static void
+late(const uint8_t *b, size_t size, int whole)
+{
+	struct ddg_list *l = NULL;
+	char err[DDG_ERR_LEN];
+	int r = ddg_list_open_mem_flags(b, size, DDG_LIST_LATE_FILTER, &l,
+		err, sizeof(err));
+	if(r != DDG_OK) {
+		if(whole == DDG_OK)
+			abort();
+		return;
+	}
+	exercise(l);
+	r = ddg_list_check_filter(l, "(memory)", err, sizeof(err));
+	if(whole == DDG_OK ? r != DDG_OK : r != DDG_ERR_CORRUPT)
+		abort();
+	if(r != DDG_OK && !strstr(err, "suffix filter"))
+		abort();
+	exercise(l);
+	ddg_list_close(l);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -80,11 +108,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if(!copy)
 		return 0;
 	memcpy(copy, data, size);
-	if(ddg_list_digest(copy, size, copy + DDG_LH_SHA256) == DDG_OK &&
-		ddg_list_open_mem(copy, size, &l, err, sizeof(err)) ==
-		DDG_OK) {
-		exercise(l);
-		ddg_list_close(l);
+	if(ddg_list_digest(copy, size, copy + DDG_LH_SHA256) == DDG_OK) {
+		int whole = ddg_list_open_mem(copy, size, &l, err,
+			sizeof(err));
+		if(whole == DDG_OK) {
+			exercise(l);
+			ddg_list_close(l);
+		}
+		late(copy, size, whole);
 	}
 	free(copy);
 	return 0;
