@@ -268,7 +268,8 @@ ddg_listset_watch_new(size_t n)
 	w->n = n;
 	w->refused = calloc(n ? n : 1, sizeof(*w->refused));
 	w->refused_sig = calloc(n ? n : 1, sizeof(*w->refused_sig));
-	if(!w->refused || !w->refused_sig) {
+	w->gone = calloc(n ? n : 1, sizeof(*w->gone));
+	if(!w->refused || !w->refused_sig || !w->gone) {
 		ddg_listset_watch_free(w);
 		return NULL;
 	}
@@ -282,6 +283,7 @@ ddg_listset_watch_free(struct ddg_listset_watch *w)
 		return;
 	free(w->refused);
 	free(w->refused_sig);
+	free(w->gone);
 	free(w);
 }
 
@@ -363,8 +365,9 @@ ddg_listset_check(const struct ddg_listset *cur, const struct ddg_conf *conf,
 			continue; /* unchanged */
 		if(!id.present) {
 			/* report a vanished file once, keep serving */
-			if(!ddg_file_id_changed(&id, &w->refused[i]))
+			if(w->gone[i])
 				continue;
+			w->gone[i] = 1;
 			w->refused[i] = id;
 			serving(conf, cur, i, what, sizeof(what));
 			note(log, arg, DDG_LISTSET_ERR, DDG_LISTSET_GONE, i,
@@ -372,6 +375,7 @@ ddg_listset_check(const struct ddg_listset *cur, const struct ddg_conf *conf,
 				"renamed away); %s", path, what);
 			continue;
 		}
+		w->gone[i] = 0;
 		/* refused already and neither the list nor its signature
 		 * changed since: nothing new to try */
 		snprintf(sp, sizeof(sp), "%s.sig", path);

@@ -205,6 +205,8 @@ struct ddg_listset_watch {
 	struct ddg_file_id *refused;
 	/** per list: the identity of its .sig at that attempt */
 	struct ddg_file_id *refused_sig;
+	/** per list: 1 when its file was reported gone (and is still) */
+	unsigned char *gone;
 };
 
 /**
