@@ -453,10 +453,12 @@ ddg_listset_check(const struct ddg_listset *cur, const struct ddg_conf *conf,
 /** instance ids handed out so far in this process */
 static _Atomic uint64_t pub_ids = 0;
 
-/** this thread's slot, and the publication it belongs to */
+/** this thread's slot in the publication tls_owner */
 static __thread int tls_slot = -1;
-/** the publication tls_slot was handed out by */
-static __thread struct ddg_listset_pub *tls_owner = NULL;
+/** the instance id of the publication tls_slot was handed out by; not
+ * its address: a new publication may be placed where a freed one was
+ * (a reload), and must not inherit the slot numbers it hands out again */
+static __thread uint64_t tls_owner = 0;
 
 void
 ddg_listset_pub_init(struct ddg_listset_pub *p, struct ddg_listset *ls)
@@ -477,8 +479,8 @@ ddg_listset_enter(struct ddg_listset_pub *p, int *slot)
 {
 	uint64_t e;
 
-	if(tls_owner != p) {
-		tls_owner = p;
+	if(tls_owner != p->id) {
+		tls_owner = p->id;
 		tls_slot = atomic_fetch_add(&p->nslots, 1);
 		if(tls_slot >= DDG_LISTSET_SLOTS)
 			tls_slot = DDG_LISTSET_SLOTS; /* shared slow path */
