@@ -265,15 +265,19 @@ struct ddg_listset_pub {
 	_Atomic(struct ddg_listset *) cur;
 	/** global epoch, starts at 1 */
 	_Atomic uint64_t epoch;
+	/** this publication's instance id: the thread-local slot memo is
+	 * keyed by it (never reused in the process, never 0); read by
+	 * every enter, next to cur and epoch */
+	uint64_t id;
+	/** padding: the first slot, written by its reader, starts 64 bytes
+	 * after cur, so never on the cache line of cur, epoch and id */
+	char pad[64 - 2 * sizeof(uint64_t) - sizeof(void *)];
 	/** reader slots */
 	struct ddg_listset_slot slots[DDG_LISTSET_SLOTS];
 	/** slots handed out so far */
 	_Atomic int nslots;
 	/** readers inside without a slot of their own */
 	_Atomic uint64_t overflow;
-	/** this publication's instance id: the thread-local slot memo is
-	 * keyed by it (never reused in the process, never 0) */
-	uint64_t id;
 };
 
 /**
