@@ -1,7 +1,7 @@
 /**
  * \file file.c
- * Files and paths: the atomic file writer and the directory part of a
- * path; see file.h.
+ * Files and paths: the atomic file writer, the directory part of a
+ * path and file identities; see file.h.
  */
 #include "ddg_config.h"
 
@@ -130,4 +130,42 @@ ddg_file_write_atomic(const char *path, const void *buf, size_t len,
 	c.buf = buf;
 	c.len = len;
 	return ddg_file_replace(path, mode, flags, fill_mem, &c, err, errlen);
+}
+
+void
+ddg_file_id_stat(const struct stat *st, struct ddg_file_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+	id->present = 1;
+}
+
+void
+ddg_file_id_get(const char *path, struct ddg_file_id *id)
+{
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));
+	if(stat(path, &st) != 0)
+		return;
+	ddg_file_id_stat(&st, id);
+}
+
+int
+ddg_file_id_changed(const struct ddg_file_id *a, const struct ddg_file_id *b)
+{
+	return a->present != b->present || a->dev != b->dev ||
+		a->ino != b->ino || a->size != b->size ||
+		a->mtime.tv_sec != b->mtime.tv_sec ||
+		a->mtime.tv_nsec != b->mtime.tv_nsec;
+}
+
+int
+ddg_file_id_same_file(const struct ddg_file_id *a, const struct ddg_file_id *b)
+{
+	return a->present && b->present && a->dev == b->dev &&
+		a->ino == b->ino;
 }

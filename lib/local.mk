@@ -1,4 +1,5 @@
 # The core library: DNS names, the .dgl list (reader, writer, compiler),
+# the list set (loader, change detection, publication to readers),
 # signatures, files, configuration, policy, events, the event file writer
 # and the metrics counters with their Prometheus text file.  No Unbound
 # headers here.
@@ -16,6 +17,7 @@ libddgcore_la_SOURCES = \
 	lib/list_valid.c \
 	lib/sfilter.c \
 	lib/list_write.c \
+	lib/listset.c \
 	lib/compile.c \
 	lib/sign.c \
 	lib/conf.c \
@@ -31,6 +33,7 @@ libddgcore_la_SOURCES = \
 	include/dyndns-guard/sfilter.h \
 	include/dyndns-guard/list_format.h \
 	include/dyndns-guard/list_write.h \
+	include/dyndns-guard/listset.h \
 	include/dyndns-guard/compile.h \
 	include/dyndns-guard/sign.h \
 	include/dyndns-guard/conf.h \

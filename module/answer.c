@@ -307,7 +307,7 @@ ddgm_expire_pending(struct ddg_mod* m, struct module_env* env)
 		return;
 	}
 	if(n > DDGM_PENDING) {
-		struct ddgm_listset* ls;
+		struct ddg_listset* ls;
 		int slot;
 		ls = ddgm_read_enter(m, &slot);
 		(void)ddgm_expire_cache(m, ls, time(NULL));

@@ -4,15 +4,22 @@
  * the published list set with its reclamation scheme, the list watcher and
  * answer synthesis.  Include after Unbound's config.h.  Prefix ddgm_.
  *
- * The list set.  The lists in force are one immutable struct ddgm_listset,
- * published through an atomic pointer.  Readers (operate() and the reply
- * callbacks, on every worker thread) bracket each use with
- * ddgm_read_enter() / ddgm_read_leave(), which cost two stores to a cache
- * line private to the thread; no lock is taken per query.  The watcher
- * thread replaces the set by an atomic swap, then waits until every reader
- * that could still see the old set has left (epoch-based reclamation), and
- * only then frees the old lists.  Nothing read from a list set is kept
- * beyond ddgm_read_leave(): per-query state copies what it needs.
+ * The list set.  The lists in force are one immutable struct ddg_listset
+ * (the core's listset.h: loader, change detection and publication, shared
+ * with `checkconf` and `explain`), published through m->pub.  Readers
+ * (operate() and the reply callbacks, on every worker thread) bracket each
+ * use with ddgm_read_enter() / ddgm_read_leave() (ddg_listset_enter() /
+ * ddg_listset_leave()), which cost two stores to a cache line private to
+ * the thread; no lock is taken per query.  The thread's reader slot is
+ * remembered per publication instance id, not per address: a reload may
+ * allocate the new module where the old one was.  The watcher thread
+ * (listset.c here) runs ddg_listset_check(), publishes a new set with
+ * ddg_listset_publish(), which waits until every reader that could still
+ * see the old set has left (epoch-based reclamation), and only then frees
+ * the old lists; it logs what happened in the words the core gives and
+ * expires the cache entries the new set blocks.  Nothing read from a list
+ * set is kept beyond ddgm_read_leave(): per-query state copies what it
+ * needs.
  */
 #ifndef DDG_MODULE_H
 #define DDG_MODULE_H
@@ -26,7 +33,9 @@
 #include "dyndns-guard/conf.h"
 #include "dyndns-guard/event.h"
 #include "dyndns-guard/evlog.h"
+#include "dyndns-guard/file.h"
 #include "dyndns-guard/list.h"
+#include "dyndns-guard/listset.h"
 #include "dyndns-guard/policy.h"
 
 struct module_env;
@@ -36,10 +45,6 @@ struct sockaddr;
 
 /** callback types registered (reply callbacks and the response hook) */
 #define DDGM_N_CB 5
-/** reader slots (threads that may read a list set at the same time);
- * threads beyond these share one slow-path counter */
-#define DDGM_SLOTS 128
-
 /** most cached answers waiting to be expired */
 #define DDGM_PENDING 8
 
@@ -51,42 +56,6 @@ struct ddgm_pending {
 	size_t qname_len;
 	/** query type and class */
 	uint16_t qtype, qclass;
-};
-
-/** identity of a list file as last seen by the watcher */
-struct ddgm_file_id {
-	dev_t dev;		/**< device */
-	ino_t ino;		/**< inode: a rename gives a new one */
-	off_t size;		/**< size */
-	struct timespec mtime;	/**< modification time */
-	int present;		/**< 1 when the values are set */
-};
-
-/** the lists in force, immutable once published */
-struct ddgm_listset {
-	/** conf->nlists entries; NULL where a list is not usable */
-	struct ddg_list** lists;
-	/** list identities for events, one per list */
-	char (*ruleset)[DDG_EVENT_RULESET_LEN];
-	/** file identity each list was loaded from */
-	struct ddgm_file_id* ids;
-	/** when each list was read and validated (time(NULL)); its bytes
-	 * are a copy in memory, independent of the file since */
-	time_t* loaded;
-	/** number of entries in lists */
-	size_t n;
-	/** number of usable lists */
-	size_t ok;
-	/** generation: 1 for the set loaded at init, +1 per replacement */
-	uint64_t generation;
-};
-
-/** one reader slot, alone on its cache line */
-struct ddgm_slot {
-	/** epoch the reader entered in, 0 when outside */
-	_Atomic uint64_t epoch;
-	/** padding to 64 bytes */
-	char pad[64 - sizeof(uint64_t)];
 };
 
 /** argument of a registered reply callback; owned by struct ddg_mod */
@@ -126,7 +95,7 @@ struct ddg_mod {
 	/** Unbound's log file, when the text writer appends to it */
 	char* text_path;
 	/** identity of that file when opened (to notice a rotation) */
-	struct ddgm_file_id text_id;
+	struct ddg_file_id text_id;
 	/** the prefix of Unbound's log lines: identity and process id, as
 	 * "unbound[1234:0] info: " (thread 0: the writer's) */
 	char text_prefix[96];
@@ -138,18 +107,10 @@ struct ddg_mod {
 	 * or NULL */
 	void* pubkey;
 	/** identity of the event file when opened (to notice logrotate) */
-	struct ddgm_file_id log_id;
+	struct ddg_file_id log_id;
 
-	/** the list set in force */
-	_Atomic(struct ddgm_listset*) cur;
-	/** global epoch, starts at 1 */
-	_Atomic uint64_t epoch;
-	/** reader slots */
-	struct ddgm_slot slots[DDGM_SLOTS];
-	/** slots handed out so far */
-	_Atomic int nslots;
-	/** readers inside without a slot of their own */
-	_Atomic uint64_t overflow;
+	/** the list set in force, its reader slots and epoch */
+	struct ddg_listset_pub pub;
 
 	/** watcher thread */
 	pthread_t watcher;
@@ -202,28 +163,32 @@ struct ddg_mod {
  * @param slot: set to this thread's reader slot, for ddgm_read_leave().
  * @return the list set in force; valid until ddgm_read_leave().
  */
-struct ddgm_listset* ddgm_read_enter(struct ddg_mod* m, int* slot);
+static inline struct ddg_listset*
+ddgm_read_enter(struct ddg_mod* m, int* slot)
+{
+	return ddg_listset_enter(&m->pub, slot);
+}
 
 /**
  * Leave the read-side critical section entered by ddgm_read_enter().
  * @param m: the module.
  * @param slot: the slot ddgm_read_enter() returned.
  */
-void ddgm_read_leave(struct ddg_mod* m, int slot);
+static inline void
+ddgm_read_leave(struct ddg_mod* m, int slot)
+{
+	ddg_listset_leave(&m->pub, slot);
+}
 
 /**
- * Load the lists of the configuration into a new list set (validating each
- * list fully, and its signature when the configuration asks for one).
+ * Load the lists of the configuration into a new list set by the core's
+ * loader (ddg_listset_load(): each list validated fully, and its
+ * signature checked when the configuration asks for one), logging each.
  * Lists that fail are logged with file and defect and left NULL.
  * @param m: the module (conf and pubkey set).
  * @return the new set, or NULL when out of memory.
  */
-struct ddgm_listset* ddgm_listset_load(struct ddg_mod* m);
-
-/**
- * Free a list set and the memory of its lists.  Accepts NULL.
- */
-void ddgm_listset_free(struct ddgm_listset* ls);
+struct ddg_listset* ddgm_listset_load(struct ddg_mod* m);
 
 /**
  * Load the Ed25519 public key of the configuration, if any.
@@ -268,7 +233,7 @@ void ddgm_watcher_stop(struct ddg_mod* m);
  * @param now: the current time.
  * @return the number of entries expired.
  */
-size_t ddgm_expire_cache(struct ddg_mod* m, struct ddgm_listset* ls,
+size_t ddgm_expire_cache(struct ddg_mod* m, struct ddg_listset* ls,
 	time_t now);
 
 /**

@@ -171,7 +171,7 @@ mod_free(struct ddg_mod* m)
 	if(m->textlog)
 		ddg_evlog_close(m->textlog);
 	free(m->text_path);
-	ddgm_listset_free(atomic_load(&m->cur));
+	ddg_listset_free(ddg_listset_current(&m->pub));
 	ddg_sign_key_free((struct ddg_sign_key*)m->pubkey);
 	ddg_policy_free(m->policy);
 	ddg_conf_free(m->conf);
@@ -305,7 +305,7 @@ mod_load(struct ddg_mod* m)
 {
 	char err[DDG_ERR_LEN];
 	enum ddg_conf_origin origin;
-	struct ddgm_listset* ls;
+	struct ddg_listset* ls;
 	int r;
 	FILE* f;
 	if(!find_conf_path(m->conf_path, sizeof(m->conf_path), &origin))
@@ -346,7 +346,7 @@ mod_load(struct ddg_mod* m)
 		log_err("dyndns-guard: out of memory");
 		return 0;
 	}
-	atomic_store(&m->cur, ls);
+	ddg_listset_pub_init(&m->pub, ls);
 	if(m->conf->nlists > 0 && ls->ok == 0) {
 		if(m->conf->fail_mode == DDG_FAIL_CLOSED)
 			log_err("dyndns-guard: no usable list and fail-mode: "
@@ -387,7 +387,7 @@ action_eventful(enum ddg_action a)
 
 /** whether the module fails closed now: lists configured, none usable */
 static int
-failing_closed(struct ddg_mod* m, struct ddgm_listset* ls)
+failing_closed(struct ddg_mod* m, struct ddg_listset* ls)
 {
 	return m->conf->nlists > 0 && ls->ok == 0 &&
 		m->conf->fail_mode == DDG_FAIL_CLOSED;
@@ -395,7 +395,7 @@ failing_closed(struct ddg_mod* m, struct ddgm_listset* ls)
 
 /** whether there is anything to match */
 static int
-usable(struct ddg_mod* m, struct ddgm_listset* ls)
+usable(struct ddg_mod* m, struct ddg_listset* ls)
 {
 	return (ls && ls->ok > 0) || m->conf->nzones > 0;
 }
@@ -458,7 +458,7 @@ cmemo_slot(const struct query_info* qi)
 
 /** the memo entry of a question, if any and current */
 static struct cmemo_slot*
-cmemo_find(struct ddg_mod* m, struct ddgm_listset* ls,
+cmemo_find(struct ddg_mod* m, struct ddg_listset* ls,
 	const struct query_info* qi, time_t now)
 {
 	struct cmemo_slot* c;
@@ -475,7 +475,7 @@ cmemo_find(struct ddg_mod* m, struct ddgm_listset* ls,
 
 /** remember that a question was blocked by a name of its answer */
 static void
-cmemo_put(struct ddg_mod* m, struct ddgm_listset* ls,
+cmemo_put(struct ddg_mod* m, struct ddg_listset* ls,
 	const struct query_info* qi, const uint8_t* target, size_t tlen,
 	size_t total, time_t ttl, time_t now)
 {
@@ -500,7 +500,7 @@ cmemo_put(struct ddg_mod* m, struct ddgm_listset* ls,
  * rules' suffix filters answer most names (those matching nothing) from
  * the CPU cache, without a search and without the client's network */
 static int
-decide(struct ddg_mod* m, struct ddgm_listset* ls,
+decide(struct ddg_mod* m, struct ddg_listset* ls,
 	const struct sockaddr* client, const uint8_t* name, size_t len,
 	struct ddg_decision* d)
 {
@@ -512,7 +512,7 @@ decide(struct ddg_mod* m, struct ddgm_listset* ls,
 /** what ddg_chain_decide() and friends call decide() with */
 struct decide_ctx {
 	struct ddg_mod* m;
-	struct ddgm_listset* ls;
+	struct ddg_listset* ls;
 	const struct sockaddr* client;
 };
 
@@ -582,7 +582,7 @@ reply_rrsets(struct reply_info* rep, int all, struct ddg_chain_rrset* stack,
  * @return 1 if there is at least one client, else 0 (res untouched).
  */
 static int
-decide_clients(struct ddg_mod* m, struct ddgm_listset* ls,
+decide_clients(struct ddg_mod* m, struct ddg_listset* ls,
 	struct module_qstate* qstate, const struct ddg_chain_rrset* rr,
 	size_t nrr, struct ddg_chain_result* res)
 {
@@ -680,7 +680,7 @@ qs_get(struct module_qstate* qstate, int id)
 /** apply a block or sinkhole decision on name (the qname or a name of
  * the answer); finishes the query */
 static void
-apply(struct ddg_mod* m, struct ddgm_listset* ls,
+apply(struct ddg_mod* m, struct ddg_listset* ls,
 	struct module_qstate* qstate, int id, const struct ddg_decision* d,
 	const uint8_t* name, size_t name_len, enum ddg_match_kind match,
 	const struct ddg_chain* chain)
@@ -758,7 +758,7 @@ response_cb(struct module_qstate* qstate, struct dns_msg* response, int id,
 	struct ddgm_cb_arg* a = (struct ddgm_cb_arg*)cbarg;
 	struct ddg_mod* m = a ? a->m : NULL;
 	struct ddg_qstate* q;
-	struct ddgm_listset* ls;
+	struct ddg_listset* ls;
 	struct ddg_chain_rrset stack[RR_STACK];
 	struct ddg_chain_rrset* rr;
 	struct taint_ctx t;
@@ -872,7 +872,7 @@ emit(struct ddg_mod* m, struct ddg_event* ev)
 
 /** the event of one client answer, if it involves a listed name */
 static void
-reply_event(struct ddg_mod* m, struct ddgm_listset* ls, int type,
+reply_event(struct ddg_mod* m, struct ddg_listset* ls, int type,
 	struct query_info* qinfo, struct module_qstate* qstate,
 	struct reply_info* rep, int rcode, struct comm_reply* repinfo,
 	struct regional* region, int id, int want_events)
@@ -982,7 +982,7 @@ reply_cb(struct query_info* qinfo, struct module_qstate* qstate,
 {
 	struct ddgm_cb_arg* a = (struct ddgm_cb_arg*)cbarg;
 	struct ddg_mod* m = a->m;
-	struct ddgm_listset* ls;
+	struct ddg_listset* ls;
 	int slot, want;
 	uint64_t t;
 	(void)edns; (void)opt_list_out; (void)start_time;
@@ -1014,7 +1014,7 @@ init(struct module_env* env, int id)
 {
 	struct dynlibmod_env* de = (struct dynlibmod_env*)env->modinfo[id];
 	struct ddg_mod* m;
-	struct ddgm_listset* ls;
+	struct ddg_listset* ls;
 	size_t i;
 	m = calloc(1, sizeof(*m));
 	if(!m) {
@@ -1023,7 +1023,6 @@ init(struct module_env* env, int id)
 	}
 	m->id = id;
 	m->env = env;
-	atomic_init(&m->epoch, 1);
 	pthread_mutex_init(&m->pending_lock, NULL);
 	{
 		struct timespec ts;
@@ -1054,7 +1053,7 @@ init(struct module_env* env, int id)
 		return 0;
 	/* names cached before a reload_keep_cache-style reload under what
 	 * is now blocked: expire them (no worker runs during init) */
-	ls = atomic_load(&m->cur);
+	ls = ddg_listset_current(&m->pub);
 	if(failing_closed(m, ls))
 		(void)ddgm_expire_all(m, time(NULL)); /* no cache hits either */
 	else if(usable(m, ls))
@@ -1096,7 +1095,7 @@ deinit(struct module_env* env, int id)
  * @return 1 when the query was answered.
  */
 static int
-chain_memo_apply(struct ddg_mod* m, struct ddgm_listset* ls,
+chain_memo_apply(struct ddg_mod* m, struct ddg_listset* ls,
 	struct module_qstate* qstate, int id)
 {
 	struct cmemo_slot* c;
@@ -1129,7 +1128,7 @@ chain_memo_apply(struct ddg_mod* m, struct ddgm_listset* ls,
 
 /** the query arrives (new, or pass with dns64 in front) */
 static void
-op_new(struct ddg_mod* m, struct ddgm_listset* ls,
+op_new(struct ddg_mod* m, struct ddg_listset* ls,
 	struct module_qstate* qstate, int id)
 {
 	struct ddg_chain_result res;
@@ -1194,7 +1193,7 @@ op_new(struct ddg_mod* m, struct ddgm_listset* ls,
  * or DNAME may lead into a listed zone.
  */
 static void
-op_moddone(struct ddg_mod* m, struct ddgm_listset* ls,
+op_moddone(struct ddg_mod* m, struct ddg_listset* ls,
 	struct module_qstate* qstate, int id)
 {
 	struct ddg_qstate* q = qs_peek(qstate, id);
@@ -1248,7 +1247,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 	struct outbound_entry* outbound)
 {
 	struct ddg_mod* m = mod_get(qstate->env, id);
-	struct ddgm_listset* ls;
+	struct ddg_listset* ls;
 	int slot;
 	uint64_t t;
 	(void)outbound;

@@ -61,7 +61,7 @@ ddgm_metrics_event_(struct ddg_mod* m, const struct ddg_event* ev)
 size_t
 ddgm_mem(struct ddg_mod* m)
 {
-	struct ddgm_listset* ls;
+	struct ddg_listset* ls;
 	size_t n = sizeof(*m), i, len;
 	int slot;
 	ls = ddgm_read_enter(m, &slot);
@@ -88,7 +88,7 @@ static void
 copy_lists(struct ddg_mod* m, struct ddg_metrics_report* r)
 {
 	struct ddgm_metrics* mm = m->metrics;
-	struct ddgm_listset* ls;
+	struct ddg_listset* ls;
 	size_t i;
 	int slot;
 	ls = ddgm_read_enter(m, &slot);

@@ -8,7 +8,8 @@
 #   4. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs
 #      the unit tests, command-line tests and fuzz replays under them,
 #   5. builds again with ThreadSanitizer and runs the threaded unit tests (the
-#      event writer, the metrics counters, the list validation) under it,
+#      event writer, the metrics counters, the list validation, the list
+#      set's publication) under it,
 #   6. when the upstream Unbound source is there (../shared/unbound, or
 #      $UNBOUND_UPSTREAM_DIR), builds that Unbound too
 #      (scripts/build-unbound-upstream.sh, cached like the Debian build),
@@ -66,7 +67,7 @@ run_build build --with-unbound-source="$UNBOUND_SRC" --with-unbound-build="$UNBO
 run_build build-asan --enable-sanitizers --enable-werror || status=1
 # ThreadSanitizer runs code 5-15 times slower: Check's time limits scale
 CK_TIMEOUT_MULTIPLIER=10 \
-TESTS_ONLY="tests/unit/check_evlog tests/unit/check_event tests/unit/check_metrics tests/unit/check_list" \
+TESTS_ONLY="tests/unit/check_evlog tests/unit/check_event tests/unit/check_metrics tests/unit/check_list tests/unit/check_listset" \
 	run_build build-tsan --enable-tsan --enable-werror || status=1
 builds="$cache/build $cache/build-asan $cache/build-tsan"
 case $up_status in

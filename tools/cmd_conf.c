@@ -1,8 +1,8 @@
 /**
  * \file cmd_conf.c
  * dyndns-guard checkconf and dyndns-guard explain: thin commands over the
- * configuration parser (conf.h), the lists (list.h) and the decision
- * engine (policy.h).
+ * configuration parser (conf.h), the module's list loader with its
+ * signature rule (listset.h) and the decision engine (policy.h).
  */
 #include "ddg_config.h"
 
@@ -19,6 +19,7 @@
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/event.h"
 #include "dyndns-guard/list.h"
+#include "dyndns-guard/listset.h"
 #include "dyndns-guard/name.h"
 #include "dyndns-guard/policy.h"
 #include "dyndns-guard/sign.h"
@@ -53,34 +54,38 @@ checkconf_usage(FILE *f)
 		ddg_conf_default_path());
 }
 
-/**
- * Check the signature FILE.sig of an opened list by the module's rule
- * (ddg_sign_accept()): a wrong signature is always an error, a missing
- * one only with require-signature: yes (else a warning).
- * @return 0 when acceptable, 1 on an error (printed).
- */
-static int
-check_signature(const char *path, const struct ddg_conf *conf,
-	const struct ddg_sign_key *key, const struct ddg_list *l,
-	const char *lpath)
-{
-	char err[DDG_ERR_LEN];
-	const uint8_t *data;
-	size_t len = 0;
+/** what the list messages of checkconf need */
+struct check_arg {
+	const char *path;	/**< the configuration */
+	int bad;		/**< set on an error */
+};
 
-	data = ddg_list_data(l, &len);
-	switch(ddg_sign_accept(key, conf->require_signature, data, len, lpath,
-		err, sizeof(err))) {
-	case DDG_SIGN_UNSIGNED:
+/**
+ * ddg_listset_log_fn of checkconf: a list that the module would not load
+ * is an error (its defect, or the signature's), an unsigned one accepted
+ * without require-signature a warning.
+ */
+static void
+check_msg(void *arg, const struct ddg_listset_msg *msg)
+{
+	struct check_arg *a = arg;
+
+	switch(msg->what) {
+	case DDG_LISTSET_NOT_LOADED:
+		if(msg->by_signature)
+			fprintf(stderr, "%s: error: list %s: signature: %s\n",
+				a->path, msg->path, msg->reason);
+		else
+			fprintf(stderr, "%s: error: list %s: %s\n", a->path,
+				msg->path, msg->reason);
+		a->bad = 1;
+		break;
+	case DDG_LISTSET_UNSIGNED:
 		fprintf(stderr, "%s: warning: list %s is not signed: %s\n",
-			path, lpath, err);
-		return 0;
-	case DDG_SIGN_REFUSED:
-		fprintf(stderr, "%s: error: list %s: signature: %s\n", path,
-			lpath, err);
-		return 1;
+			a->path, msg->path, msg->reason);
+		break;
 	default:
-		return 0;
+		break;
 	}
 }
 
@@ -116,9 +121,10 @@ ddg_cmd_checkconf(int argc, char **argv)
 	struct ddg_conf *conf = NULL;
 	struct ddg_policy *pol = NULL;
 	struct ddg_sign_key *key = NULL;
+	struct ddg_listset *ls;
+	struct check_arg ca;
 	char err[DDG_ERR_LEN];
 	int print = 0, i, r, bad = 0;
-	size_t k;
 
 	for(i = 1; i < argc; i++) {
 		if(strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") ==
@@ -161,19 +167,22 @@ ddg_cmd_checkconf(int argc, char **argv)
 		fprintf(stderr, "%s: error: public-key: %s\n", path, err);
 		bad = 1;
 	}
-	for(k = 0; k < conf->nlists; k++) {
-		struct ddg_list *l = NULL;
-		r = ddg_list_open(conf->lists[k], &l, err, sizeof(err));
-		if(r != DDG_OK) {
-			fprintf(stderr, "%s: error: list %s: %s\n", path,
-				conf->lists[k], err);
-			bad = 1;
-			continue;
-		}
-		if(key && check_signature(path, conf, key, l, conf->lists[k]))
-			bad = 1;
-		ddg_list_close(l);
+	/* the module's loader; without a usable key (an error above) the
+	 * lists are still validated, without the signature rule */
+	ca.path = path;
+	ca.bad = 0;
+	if(bad)
+		ls = ddg_listset_load_paths((const char *const *)conf->lists,
+			conf->nlists, NULL, 0, &check_msg, &ca);
+	else
+		ls = ddg_listset_load(conf, key, &check_msg, &ca);
+	if(!ls) {
+		fprintf(stderr, "%s: error: out of memory\n", path);
+		bad = 1;
 	}
+	ddg_listset_free(ls);
+	if(ca.bad)
+		bad = 1;
 	ddg_sign_key_free(key);
 	if(bad) {
 		ddg_conf_free(conf);
@@ -189,6 +198,23 @@ ddg_cmd_checkconf(int argc, char **argv)
 		printf("%s: configuration OK\n", path);
 	ddg_conf_free(conf);
 	return EX_OK;
+}
+
+/** ddg_listset_log_fn of explain: a list the module would not load is
+ * an error (explain shows the decision with the lists in force) */
+static void
+explain_msg(void *arg, const struct ddg_listset_msg *msg)
+{
+	int *bad = arg;
+
+	if(msg->what != DDG_LISTSET_NOT_LOADED)
+		return;
+	if(msg->by_signature)
+		fprintf(stderr, "dyndns-guard explain: list %s: signature: "
+			"%s\n", msg->path, msg->reason);
+	else
+		fprintf(stderr, "dyndns-guard explain: %s\n", msg->reason);
+	*bad = 1;
 }
 
 /** explain usage */
@@ -209,16 +235,19 @@ ddg_cmd_explain(int argc, char **argv)
 {
 	const char *carg = NULL, *client = NULL, *name = NULL, *path;
 	const char *lpaths[MAXLISTS];
-	struct ddg_list *lists[MAXLISTS];
+	const char *const *paths = lpaths;
+	struct ddg_list **lists;
+	struct ddg_listset *ls = NULL;
+	struct ddg_sign_key *key = NULL;
 	struct ddg_conf *conf = NULL;
 	struct ddg_policy *pol = NULL;
 	struct sockaddr_storage ss;
 	struct ddg_decision d;
 	struct ddg_explain ex;
 	uint8_t wire[DDG_NAME_MAXWIRE];
-	size_t wl, nl = 0, nargl = 0, k;
+	size_t wl, nl, nargl = 0, k;
 	char err[DDG_ERR_LEN], exbuf[16384];
-	int i, r, ret = EX_OK;
+	int i, r, ret = EX_OK, bad = 0;
 
 	for(i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -271,28 +300,33 @@ ddg_cmd_explain(int argc, char **argv)
 	if(r != 0)
 		return r;
 	if(nargl == 0) {
-		if(conf->nlists > MAXLISTS) {
-			fprintf(stderr, "%s: more than %d lists\n", path,
-				MAXLISTS);
-			ret = EX_DEFECT;
-			goto out;
-		}
-		for(k = 0; k < conf->nlists; k++)
-			lpaths[k] = conf->lists[k];
+		paths = (const char *const *)conf->lists;
 		nargl = conf->nlists;
 	}
 	printf("configuration: %s\n", path);
-	for(nl = 0; nl < nargl; nl++) {
+	/* the module's loader and signature rule: a list it would refuse
+	 * is not in force, so explain refuses it too */
+	if(conf->public_key && ddg_sign_load_public(conf->public_key, &key,
+		err, sizeof(err)) != DDG_OK) {
+		fprintf(stderr, "dyndns-guard explain: public-key: %s\n", err);
+		ret = EX_DEFECT;
+		goto out;
+	}
+	ls = ddg_listset_load_paths(paths, nargl, key,
+		conf->require_signature, &explain_msg, &bad);
+	if(!ls || bad) {
+		if(!ls)
+			fprintf(stderr, "dyndns-guard explain: out of memory\n");
+		ret = EX_DEFECT;
+		goto out;
+	}
+	lists = ls->lists;
+	nl = ls->n;
+	for(k = 0; k < nl; k++) {
 		struct ddg_list_info info;
-		r = ddg_list_open(lpaths[nl], &lists[nl], err, sizeof(err));
-		if(r != DDG_OK) {
-			fprintf(stderr, "dyndns-guard explain: %s\n", err);
-			ret = EX_DEFECT;
-			goto out;
-		}
-		ddg_list_info(lists[nl], &info);
-		printf("list #%zu: %s (entries: %u, sha256: %.12s)\n", nl + 1,
-			lpaths[nl], (unsigned)info.entries, info.sha256_hex);
+		ddg_list_info(lists[k], &info);
+		printf("list #%zu: %s (entries: %u, sha256: %.12s)\n", k + 1,
+			paths[k], (unsigned)info.entries, info.sha256_hex);
 	}
 	if(nargl == 0)
 		printf("lists: none configured\n");
@@ -325,7 +359,7 @@ ddg_cmd_explain(int argc, char **argv)
 		if(d.list_index >= 0) {
 			struct ddg_list_info info;
 			ddg_list_info(lists[d.list_index], &info);
-			ddg_event_ruleset(lpaths[d.list_index],
+			ddg_event_ruleset(paths[d.list_index],
 				info.sha256_hex, rs, sizeof(rs));
 		} else
 			ddg_event_ruleset(path, NULL, rs, sizeof(rs));
@@ -334,8 +368,8 @@ ddg_cmd_explain(int argc, char **argv)
 			printf("event (for qtype A): %s\n", line);
 	}
 out:
-	for(k = 0; k < nl; k++)
-		ddg_list_close(lists[k]);
+	ddg_listset_free(ls);
+	ddg_sign_key_free(key);
 	ddg_policy_free(pol);
 	ddg_conf_free(conf);
 	return ret;

@@ -1,14 +1,17 @@
 /**
  * \file file.h
  * Files and paths: the one atomic file writer of the core, the module
- * and the tools (a list, a signature, an export, the metrics file), and
- * the directory part of a path.
+ * and the tools (a list, a signature, an export, the metrics file), the
+ * directory part of a path, and the identity of a file (to notice that it
+ * was replaced, written to or rotated).
  */
 #ifndef DDG_FILE_H
 #define DDG_FILE_H
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
 
 /** ddg_file_replace() flag: make the new content durable (fsync the file
  * before the rename and the directory after it), for a list or a
@@ -63,5 +66,46 @@ int ddg_file_write_atomic(const char *path, const void *buf, size_t len,
  * ("a/b/c" gives 4, "/c" gives 1); 0 when the path has no '/'.
  */
 size_t ddg_path_dir_len(const char *path);
+
+/** the identity of a file as stat(2) gave it: a rename gives a new
+ * inode, a write in place a new size or modification time */
+struct ddg_file_id {
+	dev_t dev;		/**< device */
+	ino_t ino;		/**< inode */
+	off_t size;		/**< size */
+	struct timespec mtime;	/**< modification time */
+	int present;		/**< 1 when the values are set */
+};
+
+/**
+ * The identity of a file from its stat() (or fstat()).
+ * @param st: the file's status.
+ * @param id: set, with present = 1.
+ */
+void ddg_file_id_stat(const struct stat *st, struct ddg_file_id *id);
+
+/**
+ * The identity of the file at a path now (stat(2), following links).
+ * @param path: the file.
+ * @param id: set; all 0 (present = 0) when there is no such file.
+ */
+void ddg_file_id_get(const char *path, struct ddg_file_id *id);
+
+/**
+ * Whether two identities differ in any field (presence, device, inode,
+ * size, modification time).
+ * @return 1 when they differ, 0 when equal.
+ */
+int ddg_file_id_changed(const struct ddg_file_id *a,
+	const struct ddg_file_id *b);
+
+/**
+ * Whether two identities are present and name the same file (device and
+ * inode), whatever its content: the same file written to in place, not a
+ * new one renamed over it.
+ * @return 1 or 0.
+ */
+int ddg_file_id_same_file(const struct ddg_file_id *a,
+	const struct ddg_file_id *b);
 
 #endif /* DDG_FILE_H */

@@ -1,19 +1,22 @@
 # tests/unit: Check unit tests of the core (names, the list reader and
 # writer, the compiler, signatures, the suffix filter, the configuration,
 # the policy, events, the chain decision, the event file writer, the
-# metrics counters and their text format) and the shell tests of the
+# metrics counters and their text format, the list set: loading, change
+# detection, publication) and the shell tests of the
 # dyndns-guard command; then the tests of dyndns-guard report.
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_name tests/unit/check_list \
 	tests/unit/check_compile tests/unit/check_sign tests/unit/check_sfilter \
 	tests/unit/check_conf tests/unit/check_policy \
 	tests/unit/check_event tests/unit/check_chain \
-	tests/unit/check_evlog tests/unit/check_metrics
+	tests/unit/check_evlog tests/unit/check_metrics \
+	tests/unit/check_listset
 TESTS += tests/unit/check_name tests/unit/check_list \
 	tests/unit/check_compile tests/unit/check_sign tests/unit/check_sfilter \
 	tests/unit/check_conf tests/unit/check_policy \
 	tests/unit/check_event tests/unit/check_chain \
-	tests/unit/check_evlog tests/unit/check_metrics
+	tests/unit/check_evlog tests/unit/check_metrics \
+	tests/unit/check_listset
 endif
 TESTS += tests/unit/t_cli.sh tests/unit/t_export.sh tests/unit/t_conf.sh
 EXTRA_DIST += tests/unit/t_cli.sh tests/unit/t_export.sh tests/unit/tap.sh \
@@ -62,6 +65,10 @@ tests_unit_check_evlog_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS) -lpth
 tests_unit_check_metrics_SOURCES = tests/unit/check_metrics.c
 tests_unit_check_metrics_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
 tests_unit_check_metrics_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS) -lpthread
+
+tests_unit_check_listset_SOURCES = tests/unit/check_listset.c
+tests_unit_check_listset_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
+tests_unit_check_listset_LDADD = libddgcore.la $(CHECK_LIBS) $(OPENSSL_LIBS) -lpthread
 
 # tests of dyndns-guard report: Check unit tests of the event reader, the
 # sketches and the beacon test; the shell test of the command over a

@@ -77,8 +77,14 @@ if "$DG" keygen -o k >/dev/null 2>&1 && "$DG" keygen -o k2 >/dev/null 2>&1; then
 	"$DG" sign --key k2.key s.dgl >/dev/null 2>&1
 	expect_rc 1 "checkconf signed by another key" "$DG" checkconf sig.conf
 	expect_in err.txt "signature:" "wrong key reported"
+	expect_rc 1 "explain: a list the module refuses by its signature" "$DG" explain -c sig.conf www.duckdns.org
+	expect_in err.txt "list $T/s.dgl: signature: $T/s.dgl.sig: " "explain names the list and its signature"
 	rm -f s.dgl.sig
 	expect_rc 1 "checkconf unsigned, required" "$DG" checkconf sig.conf
+	expect_in err.txt "error: list $T/s.dgl: signature: $T/s.dgl.sig: no signature" "unsigned, required: the file and the reason"
+	"$DG" sign --key k.key s.dgl >/dev/null 2>&1
+	expect_rc 0 "explain with a signed list" "$DG" explain -c sig.conf www.duckdns.org
+	expect_in out.txt "list #1: $T/s.dgl (" "explain: the signed list is in force"
 	printf 'dyndns-guard:\n\trequire-signature: yes\n' >nokey.conf
 	expect_rc 1 "require-signature without public-key" "$DG" checkconf nokey.conf
 	expect_in err.txt "require-signature: yes needs public-key:" "needs a key"
