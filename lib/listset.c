@@ -540,10 +540,16 @@ ddg_listset_enter(struct ddg_listset_pub *p, int *slot)
 	uint64_t e;
 
 	if(tls_owner != p->id) {
+		/* a slot of its own while there are any; the count never
+		 * grows past them (a thread that reads two publications in
+		 * turn takes a slot at every switch) */
+		int n = atomic_load(&p->nslots);
+		while(n < DDG_LISTSET_SLOTS && !atomic_compare_exchange_weak(
+			&p->nslots, &n, n + 1))
+			;
 		tls_owner = p->id;
-		tls_slot = atomic_fetch_add(&p->nslots, 1);
-		if(tls_slot >= DDG_LISTSET_SLOTS)
-			tls_slot = DDG_LISTSET_SLOTS; /* shared slow path */
+		tls_slot = n < DDG_LISTSET_SLOTS ? n :
+			DDG_LISTSET_SLOTS; /* shared slow path */
 	}
 	*slot = tls_slot;
 	e = atomic_load(&p->epoch);

@@ -244,6 +244,46 @@ START_TEST(test_load)
 }
 END_TEST
 
+/* The module's start: the lists serve before their suffix filters are
+ * checked, then ddg_listset_check_filters() checks each and says so. */
+START_TEST(test_load_late)
+{
+	char a[PL], b[PL];
+	const char *lists[2];
+	struct ddg_listset *ls;
+	struct ddg_conf *c;
+	uint8_t w[DDG_NAME_MAXWIRE], u[DDG_NAME_MAXWIRE];
+	size_t wl, ul;
+	struct ddg_list_match m;
+
+	lists[0] = tpath(a, sizeof(a), "late-a.dgl");
+	lists[1] = tpath(b, sizeof(b), "late-b.dgl");
+	write_list(a, names_a, 2);
+	write_list(b, names_b, 3);
+	c = make_conf(lists, 2, NULL);
+	ck_assert_int_eq(ddg_name_from_str("x.dynu.net", w, &wl), DDG_OK);
+	ck_assert_int_eq(ddg_name_from_str("x.example.net", u, &ul), DDG_OK);
+	nmsgs = 0;
+	ls = ddg_listset_load_late(c, NULL, collect, NULL);
+	ck_assert_ptr_nonnull(ls);
+	ck_assert_uint_eq(ls->ok, 2);
+	ck_assert_int_eq(count(DDG_LISTSET_LOADED), 2);
+	/* serving already: right answers, every name a candidate */
+	ck_assert_int_eq(ddg_list_match(ls->lists[1], w, wl, &m), 1);
+	ck_assert_int_eq(ddg_list_match(ls->lists[1], u, ul, &m), 0);
+	ck_assert_int_eq(ddg_list_may_match(ls->lists[1], u, ul), 1);
+	ddg_listset_check_filters(ls, lists, collect, NULL);
+	ck_assert_int_eq(count(DDG_LISTSET_FILTER), 2);
+	ck_assert_ptr_nonnull(strstr(last(DDG_LISTSET_FILTER),
+		"late-b.dgl suffix filter checked in "));
+	/* the filters in use: a certain no */
+	ck_assert_int_eq(ddg_list_may_match(ls->lists[1], u, ul), 0);
+	ck_assert_int_eq(ddg_list_match(ls->lists[1], w, wl, &m), 1);
+	ddg_listset_free(ls);
+	ddg_conf_free(c);
+}
+END_TEST
+
 /** key pairs k and k2 in dir; the public halves */
 static struct ddg_sign_key *pub1, *pub2;
 
@@ -738,6 +778,31 @@ static union {
  * old number: that number is handed out again by the new instance, and two
  * readers on one slot let a publish free a set still in use.
  */
+/* A thread that reads two publications in turn takes a slot at every
+ * switch: the count stops at the slots (the rest share the slow path)
+ * instead of growing until it wraps to a negative slot. */
+START_TEST(test_pub_alternate)
+{
+	static struct ddg_listset_pub p1, p2;
+	int i, slot;
+
+	ddg_listset_pub_init(&p1, mark(1));
+	ddg_listset_pub_init(&p2, mark(2));
+	for(i = 0; i < 3 * DDG_LISTSET_SLOTS; i++) {
+		struct ddg_listset_pub *p = i % 2 ? &p2 : &p1;
+		(void)ddg_listset_enter(p, &slot);
+		ck_assert_int_ge(slot, 0);
+		ck_assert_int_le(slot, DDG_LISTSET_SLOTS);
+		ddg_listset_leave(p, slot);
+	}
+	ck_assert_int_eq(atomic_load(&p1.nslots), DDG_LISTSET_SLOTS);
+	ck_assert_int_eq(atomic_load(&p2.nslots), DDG_LISTSET_SLOTS);
+	ck_assert_uint_eq(atomic_load(&p1.overflow), 0);
+	ddg_listset_free(ddg_listset_current(&p1));
+	ddg_listset_free(ddg_listset_current(&p2));
+}
+END_TEST
+
 START_TEST(test_pub_same_address)
 {
 	struct ddg_listset_pub *p = &place.p;
@@ -870,6 +935,7 @@ listset_suite(void)
 	tc = tcase_create("load");
 	tcase_add_checked_fixture(tc, tdir_make, tdir_remove);
 	tcase_add_test(tc, test_load);
+	tcase_add_test(tc, test_load_late);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("signature");
@@ -891,6 +957,7 @@ listset_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_pub_basic);
 	tcase_add_test(tc, test_pub_same_address);
+	tcase_add_test(tc, test_pub_alternate);
 	tcase_add_test(tc, test_pub_stress);
 	suite_add_tcase(s, tc);
 	return s;
