@@ -405,7 +405,7 @@ ddg_list_match(const struct ddg_list *list, const uint8_t *qname,
 		return r;
 	if(!filt) {
 		/* no filter yet: every suffix is a candidate */
-		for(d = 1; d <= hit.labels; d++)
+		for(d = 1; d <= hit.labels && d <= list->maxlabels; d++)
 			hit.cand[(d - 1) >> 6] |= 1ULL << ((d - 1) & 63);
 	} else if(r == 0)
 		return 0;

@@ -41,6 +41,9 @@ struct ddg_list {
 	const uint8_t *stream;
 	/** entry count */
 	uint32_t n;
+	/** the most labels of an entry: while the filter is not in use, no
+	 * deeper suffix of a name is searched */
+	int maxlabels;
 	/** block count */
 	uint32_t nb;
 	/** category count */

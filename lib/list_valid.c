@@ -273,6 +273,29 @@ key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad)
 #endif
 }
 
+/** labels of a key: its separators (an escaped 0 is two other bytes);
+ * the key has 8 readable bytes past len */
+static inline int
+key_labels(const uint8_t *k, size_t len)
+{
+	int n = 0;
+	size_t i;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for(i = 0; i < len; i += 8) {
+		uint64_t x, z;
+		memcpy(&x, k + i, 8);
+		z = ddg_bytes_zero(x);
+		if(len - i < 8)
+			z &= (1ULL << ((len - i) * 8)) - 1;
+		n += __builtin_popcountll(z);
+	}
+#else
+	for(i = 0; i < len; i++)
+		n += k[i] == 0;
+#endif
+	return n;
+}
+
 /** length of the common prefix of two byte strings */
 static inline size_t
 cpl(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
@@ -363,6 +386,7 @@ struct vrange {
 	char err[DDG_ERR_LEN];	/**< message of a failure */
 	size_t errlen;		/**< sizeof(err), for fail() */
 	uint64_t end;		/**< offset after the last entry */
+	int maxlabels;		/**< the most labels of an entry in the range */
 	uint8_t firstkey[DDG_NAME_MAXKEY], lastkey[DDG_NAME_MAXKEY];
 	size_t firstlen, lastlen;	/**< their lengths */
 };
@@ -548,6 +572,11 @@ check_blocks(struct vrange *v)
 			if(i == v->first) {
 				memcpy(v->firstkey, kk, kl);
 				v->firstlen = kl;
+			}
+			{
+				int nl = key_labels(kk, kl);
+				if(nl > v->maxlabels)
+					v->maxlabels = nl;
 			}
 			if(v->filt)
 				ddg_sfilter_add_key(v->filt, &fst, kk, kl,
@@ -862,6 +891,7 @@ check_entries(struct vstate *v, int late)
 		r[k].name = v->name;
 		r[k].err[0] = 0;
 		r[k].errlen = sizeof(r[k].err);
+		r[k].maxlabels = 0;
 	}
 	r[0].first = 0;
 	r[0].last = v->n;
@@ -924,6 +954,9 @@ check_entries(struct vstate *v, int late)
 			return DDG_ERR_CORRUPT;
 		}
 	}
+	l->maxlabels = r[0].maxlabels;
+	if(nr == 2 && r[1].maxlabels > l->maxlabels)
+		l->maxlabels = r[1].maxlabels;
 	if(nr == 2 && !late) {
 		size_t w, nw = ddg_sfilter_bytes(&f2) / 8;
 		for(w = 0; w < nw; w++)
@@ -1151,8 +1184,8 @@ ddg_list_check_filter(struct ddg_list *l, const char *name, char *err,
 			"out of memory for the suffix filter");
 	filter_from_entries(l, &f);
 	fb = l->base + l->flt_off;
-	if(l->flt_size != ddg_sfilter_bytes(&f) ||
-		memcmp(f.bits, fb, (size_t)l->flt_size) != 0) {
+	if(l->flt_size != ddg_sfilter_bytes(&f) || (l->flt_size > 0 &&
+		memcmp(f.bits, fb, (size_t)l->flt_size) != 0)) {
 		uint64_t at = 0;
 		const uint8_t *a = (const uint8_t *)f.bits;
 		while(at < l->flt_size && a[at] == fb[at])

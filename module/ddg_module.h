@@ -117,7 +117,7 @@ struct ddg_mod {
 	/** 1 when the watcher thread runs */
 	int watcher_running;
 	/** the thread that checks the suffix filters of the lists loaded at
-	 * start (at the lowest priority), joined by the watcher before it
+	 * start (at nice 10), joined by the watcher before it
 	 * replaces any list, and at stop */
 	pthread_t filters;
 	/** 1 while filters is to be joined */
@@ -182,7 +182,8 @@ ddgm_read_leave(struct ddg_mod* m, int slot)
 
 /**
  * Load the lists of the configuration into a new list set by the core's
- * loader (ddg_listset_load(): each list validated fully, and its
+ * loader (ddg_listset_load_late(): each list validated but for its
+ * suffix filter, which the filter check thread checks afterwards, and its
  * signature checked when the configuration asks for one), logging each.
  * Lists that fail are logged with file and defect and left NULL.
  * @param m: the module (conf and pubkey set).

@@ -330,9 +330,11 @@ missing_lists(struct ddg_mod* m)
 /**
  * The filter check thread: check and put to use the suffix filters of the
  * lists loaded at start (ddg_listset_load_late()); until then their
- * lookups search the list for every suffix.  It runs at the lowest
- * priority, so that the workers answer first on a busy core, and the
- * watcher joins it before it replaces (and retires) any list.
+ * lookups search the list for every suffix, no deeper than the deepest
+ * entry.  It runs at nice 10, so that the workers answer first on a busy
+ * core and it still ends within about a second when they keep the core
+ * busy (it gets about a tenth of it against nice 0); the watcher joins it
+ * before it replaces (and retires) any list.
  */
 static void*
 filters_main(void* arg)
@@ -343,7 +345,7 @@ filters_main(void* arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 #ifdef SYS_gettid
 	/* Linux: the nice value of this thread alone */
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 #endif
 	ddg_listset_check_filters(ddg_listset_current(&m->pub),
 		(const char* const*)m->conf->lists, &listset_log, m);

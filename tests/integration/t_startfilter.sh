@@ -1,7 +1,7 @@
 #!/bin/sh
 # At start the module serves a list before its suffix filter is checked:
 # the filter is rebuilt from the entries and compared on a thread of its
-# own, at the lowest priority, while the workers answer.  Every listed
+# own, at nice 10, while the workers answer.  Every listed
 # name is blocked from the first answer on (until the check ends, lookups
 # search the list for every suffix of a name), the log says when the
 # check ended, and a list whose filter section is not the one its entries

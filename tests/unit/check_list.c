@@ -1228,6 +1228,22 @@ START_TEST(test_late_filter)
 	ck_assert_int_eq(ddg_list_may_match(late, w, wl), 1);
 	ck_assert_int_eq(ddg_list_may_match(full, w, wl), 0);
 	same_answers(full, late, 7);
+	{
+		/* a name of 104 labels below an entry: searched no deeper
+		 * than the deepest entry, and still found */
+		char deep[300];
+		uint8_t dw[DDG_NAME_MAXWIRE];
+		size_t dl;
+		struct ddg_list_match m;
+		int k, o = 0;
+		for(k = 0; k < 100; k++)
+			o += snprintf(deep + o, sizeof(deep) - (size_t)o, "a.");
+		snprintf(deep + o, sizeof(deep) - (size_t)o,
+			"host0000998.dyn001.example.org");
+		ck_assert_int_eq(ddg_name_from_str(deep, dw, &dl), DDG_OK);
+		ck_assert_int_eq(ddg_list_match(late, dw, dl, &m), 1);
+		ck_assert_int_eq(m.zone_labels, 4);
+	}
 	ck_assert_int_eq(ddg_list_check_filter(late, path, err, sizeof(err)),
 		DDG_OK);
 	/* after: the file's filter, the full list's answers */
