@@ -192,6 +192,21 @@ key_check_slow(const uint8_t *k, size_t len, size_t *bad)
 	return NULL;
 }
 
+/** key_check_slow(), and the labels of a valid key */
+static const char *
+key_check_labels(const uint8_t *k, size_t len, size_t *bad, int *labels)
+{
+	const char *why = key_check_slow(k, len, bad);
+	size_t i;
+	int n = 0;
+	if(why)
+		return why;
+	for(i = 0; i < len; i++)
+		n += k[i] == 0;
+	*labels = n;
+	return NULL;
+}
+
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /**
  * The next up to eight key bytes k[i..] as a little-endian word, read as a
@@ -218,12 +233,15 @@ key_word(const uint8_t *k, size_t i, size_t len, size_t avail, uint64_t *x,
 /**
  * key_check, eight bytes at a time; falls back to the byte loop (which
  * also names the defect) for keys with escapes or any problem.
+ * @param labels: set to the key's labels when it is valid.
  */
 static const char *
-key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad)
+key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad,
+	int *labels)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	size_t i = 0, lstart = 0, wire = 1;
+	int nl = 0;
 
 	if(len >= 1 && len <= DDG_NAME_MAXLABEL + 1 && k[len - 1] == 0) {
 		/* short key (all real ones): no label can exceed 63 bytes and
@@ -238,10 +256,13 @@ key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad)
 			lt2 = ddg_bytes_zero(x & 0xfefefefefefefefeULL) & hi;
 			if((lt2 & ~z) | (ddg_bytes_upper(x) & hi) |
 				(z & ((z << 8) | (carry << 7))))
-				return key_check_slow(k, len, bad);
+				return key_check_labels(k, len, bad, labels);
 			carry = z >> 63;
+			/* separators: one 0x80 bit each, summed bytewise */
+			nl += (int)(((z >> 7) * 0x0101010101010101ULL) >> 56);
 			i += nb;
 		}
+		*labels = nl;
 		return NULL;
 	}
 	while(i < len) {
@@ -250,50 +271,29 @@ key_check(const uint8_t *k, size_t len, size_t avail, size_t *bad)
 		z = ddg_bytes_zero(x) & hi;
 		lt2 = ddg_bytes_zero(x & 0xfefefefefefefefeULL) & hi;
 		if((lt2 & ~z) | (ddg_bytes_upper(x) & hi))
-			return key_check_slow(k, len, bad);
+			return key_check_labels(k, len, bad, labels);
 		while(z) {
 			size_t p = i + (size_t)(__builtin_ctzll(z) >> 3);
 			size_t llen = p - lstart;
 			if(llen == 0 || llen > DDG_NAME_MAXLABEL)
-				return key_check_slow(k, len, bad);
+				return key_check_labels(k, len, bad, labels);
 			wire += llen + 1;
 			if(wire > DDG_NAME_MAXWIRE)
-				return key_check_slow(k, len, bad);
+				return key_check_labels(k, len, bad, labels);
 			lstart = p + 1;
+			nl++;
 			z &= z - 1;
 		}
 		i += nb;
 	}
 	if(len == 0 || lstart != len)
-		return key_check_slow(k, len, bad);
+		return key_check_labels(k, len, bad, labels);
+	*labels = nl;
 	return NULL;
 #else
 	(void)avail;
-	return key_check_slow(k, len, bad);
+	return key_check_labels(k, len, bad, labels);
 #endif
-}
-
-/** labels of a key: its separators (an escaped 0 is two other bytes);
- * the key has 8 readable bytes past len */
-static inline int
-key_labels(const uint8_t *k, size_t len)
-{
-	int n = 0;
-	size_t i;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for(i = 0; i < len; i += 8) {
-		uint64_t x, z;
-		memcpy(&x, k + i, 8);
-		z = ddg_bytes_zero(x);
-		if(len - i < 8)
-			z &= (1ULL << ((len - i) * 8)) - 1;
-		n += __builtin_popcountll(z);
-	}
-#else
-	for(i = 0; i < len; i++)
-		n += k[i] == 0;
-#endif
-	return n;
 }
 
 /** length of the common prefix of two byte strings */
@@ -404,17 +404,17 @@ check_blocks(struct vrange *v)
 	const uint8_t *keys = v->keys, *blk = v->blk, *idx = v->idx;
 	{
 		struct ddg_sfilter_key_state fst;
-		/* two key buffers, with room for 8-byte reads past a key */
-		uint8_t kb[2][DDG_NAME_MAXKEY + 8];
+		/* the key: each entry's suffix goes over the previous key
+		 * from its shared bytes on; room for 8-byte reads past it */
+		uint8_t kk[DDG_NAME_MAXKEY + 8];
 		size_t pl = 0, pos = (size_t)v->pos;
-		int cur = 0;
-		memset(kb, 0, sizeof(kb));
+		memset(kk, 0, sizeof(kk));
 		ddg_sfilter_key_state_init(&fst);
 		for(i = v->first; i < v->last; i++) {
-			uint8_t *kk = kb[cur], *pk = kb[cur ^ 1];
 			uint64_t eoff = v->off_key + pos;
 			size_t sh, sl, kl, c, need, bad = 0;
 			uint32_t cat;
+			int nl = 0, disorder = 0;
 			const char *why;
 			if(i % DDG_LIST_BLOCK == 0) {
 				uint32_t j = i / DDG_LIST_BLOCK;
@@ -507,11 +507,19 @@ check_blocks(struct vrange *v)
 					"of the blocks section", i, sl);
 				return DDG_ERR_CORRUPT;
 			}
-			if(sh)
-				memcpy(kk, pk, sh);
+			/* the common prefix with the previous key (still in
+			 * kk), from the sh bytes the two share by definition
+			 * (sh <= pl above), and the order, before the suffix
+			 * goes over it */
+			if(i > v->first) {
+				c = sh + cpl(kk + sh, pl - sh, keys + need, sl);
+				disorder = c == kl || (c < pl &&
+					kk[c] > keys[need + c - sh]);
+			} else
+				c = 0;
 			memcpy(kk + sh, keys + need, sl);
 			memset(kk + kl, 0, 8);
-			why = key_check(kk, kl, kl + 8, &bad);
+			why = key_check(kk, kl, kl + 8, &bad, &nl);
 			if(why) {
 				fail(v, DDG_ERR_CORRUPT,
 					v->off_key + need + (bad >= sh ? bad -
@@ -519,9 +527,7 @@ check_blocks(struct vrange *v)
 					why);
 				return DDG_ERR_CORRUPT;
 			}
-			c = i > v->first ? cpl(pk, pl, kk, kl) : 0;
-			if(i > v->first && (c == kl || (c < pl &&
-				pk[c] > kk[c]))) {
+			if(disorder) {
 				fail(v, DDG_ERR_CORRUPT, eoff, "entry %u out "
 					"of order (not greater than entry %u)",
 					i, i - 1);
@@ -573,24 +579,20 @@ check_blocks(struct vrange *v)
 				memcpy(v->firstkey, kk, kl);
 				v->firstlen = kl;
 			}
-			{
-				int nl = key_labels(kk, kl);
-				if(nl > v->maxlabels)
-					v->maxlabels = nl;
-			}
+			if(nl > v->maxlabels)
+				v->maxlabels = nl;
 			if(v->filt)
 				ddg_sfilter_add_key(v->filt, &fst, kk, kl,
 					kl + 8, c);
 			pos = need + sl;
 			pl = kl;
-			cur ^= 1;
 		}
 		if(v->filt)
 			ddg_sfilter_key_flush(v->filt, &fst);
 		v->end = pos;
 		/* the first and the last key, for the order across ranges */
 		if(v->last > v->first)
-			memcpy(v->lastkey, kb[cur ^ 1], pl);
+			memcpy(v->lastkey, kk, pl);
 		v->lastlen = pl;
 		if(v->last < v->n)
 			return DDG_OK;
