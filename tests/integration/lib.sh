@@ -208,6 +208,18 @@ count_log() {
 	grep -c -- "$1" "$LOG" 2>/dev/null || true
 }
 
+# decide NAME: what the resolver did with NAME A: block (NXDOMAIN with EDE
+# 15, the module's answer), pass (an answer or the zone's own NXDOMAIN) or
+# error(RCODE)
+decide() {
+	r=$(q "$1" A)
+	case $r in
+	*"status: NXDOMAIN"*"EDE: 15"*) echo block ;;
+	*"status: NOERROR"*|*"status: NXDOMAIN"*) echo pass ;;
+	*) echo "error($(printf '%s' "$r" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'))" ;;
+	esac
+}
+
 pass() { T_PASS=$((T_PASS + 1)); echo "ok - $1"; }
 fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/#   /'; return 0; }
 

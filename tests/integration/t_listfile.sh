@@ -44,14 +44,6 @@ check "list A loaded" wait_log "dyndns.dgl: 5003 entries.*sha256 $sha_a"
 # unlisted.net (listed in B), duckdns.org (both) and example.com
 # (neither), fresh names each time (TAG differs); a block answer carries
 # EDE 15, an NXDOMAIN from the zone does not
-decide() {
-	r=$(q "$1" A)
-	case $r in
-	*"status: NXDOMAIN"*"EDE: 15"*) echo block ;;
-	*"status: NOERROR"*|*"status: NXDOMAIN"*) echo pass ;;
-	*) echo "error($(printf '%s' "$r" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'))" ;;
-	esac
-}
 decisions() {
 	echo "hopto=$(decide "$1.hopto.org") unlisted=$(decide "$1.unlisted.net") duckdns=$(decide "$1.duckdns.org") example=$(decide "$1.example.com")"
 }

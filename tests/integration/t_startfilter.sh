@@ -36,14 +36,6 @@ out=$("$DDG" verify "$WORK/bad.dgl" 2>&1); rc=$?
 expect_eq "verify refuses the bad filter (exit 1)" 1 "$rc"
 expect_match "verify names the filter byte" "suffix filter byte [0-9]* differs" "$out"
 
-decide() {
-	r=$(q "$1" A)
-	case $r in
-	*"status: NXDOMAIN"*"EDE: 15"*) echo block ;;
-	*"status: NOERROR"*|*"status: NXDOMAIN"*) echo pass ;;
-	*) echo "error" ;;
-	esac
-}
 decisions() {
 	echo "hopto=$(decide "$1.hopto.org") duckdns=$(decide "$1.duckdns.org") filler=$(decide "$1.filler00017.example.org") example=$(decide "$1.www.example.com")"
 }
