@@ -18,6 +18,7 @@
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/event.h"
 #include "dyndns-guard/name.h"
+#include "civil.h"
 
 /** an output cursor */
 struct out {
@@ -374,7 +375,7 @@ static void
 put_time(struct out *o, const struct timespec *ts)
 {
 	int64_t secs = (int64_t)ts->tv_sec, days, rem;
-	int64_t y, era, doe, yoe, doy, mp, m, dd;
+	int64_t y, m, dd;
 	long ms = ts->tv_nsec / 1000000;
 
 	if(ms < 0 || ms > 999)
@@ -385,18 +386,7 @@ put_time(struct out *o, const struct timespec *ts)
 		rem += 86400;
 		days--;
 	}
-	/* civil_from_days (H. Hinnant), proleptic Gregorian */
-	days += 719468;
-	era = (days >= 0 ? days : days - 146096) / 146097;
-	doe = days - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	dd = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	if(m <= 2)
-		y++;
+	ddg_civil_from_days(days, &y, &m, &dd);
 	if(y < 0 || y > 9999)
 		y = 0;
 	{

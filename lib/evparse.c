@@ -21,6 +21,7 @@
 #include "dyndns-guard/err.h"
 #include "dyndns-guard/evparse.h"
 #include "dyndns-guard/name.h"
+#include "civil.h"
 
 /** deepest JSON nesting accepted */
 #define JSON_MAXDEPTH 64
@@ -130,20 +131,6 @@ utf8_valid(const unsigned char *s, size_t n)
 }
 
 /* ---- time ---- */
-
-/** days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant) */
-static int64_t
-days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 /** days of a month */
 static int
@@ -275,7 +262,7 @@ ddg_time_parse_rfc3339(const char *s, size_t len, int64_t *ms)
 		*ms = t;
 		return i;
 	}
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	t = ddg_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 	if(sign)
 		t -= (int64_t)sign * (oh * 3600 + om * 60);
 	*ms = t * 1000 + msec;
@@ -405,7 +392,7 @@ ddg_time_parse_arg(const char *s, int64_t now_ms, int64_t *ms)
 		if(y < 0 || mo < 1 || mo > 12 || d < 1 ||
 			d > month_days(y, mo))
 			return DDG_ERR_SYNTAX;
-		*ms = days_from_civil(y, mo, d) * 86400 * 1000;
+		*ms = ddg_days_from_civil(y, mo, d) * 86400 * 1000;
 		return DDG_OK;
 	}
 	if(ddg_time_parse_rfc3339(s, n, &v) == n) {
@@ -418,7 +405,7 @@ ddg_time_parse_arg(const char *s, int64_t now_ms, int64_t *ms)
 char *
 ddg_time_format(int64_t ms, char *buf, size_t buflen)
 {
-	int64_t secs, days, rem, era, doe, yoe, y, doy, mp, m, d;
+	int64_t secs, days, rem, y, m, d;
 	int msec;
 
 	/* floor division, with no negation that could overflow */
@@ -430,17 +417,7 @@ ddg_time_format(int64_t ms, char *buf, size_t buflen)
 	if(secs % 86400 < 0)
 		days--;
 	rem = secs - days * 86400;
-	days += 719468;
-	era = (days >= 0 ? days : days - 146096) / 146097;
-	doe = days - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	if(m <= 2)
-		y++;
+	ddg_civil_from_days(days, &y, &m, &d);
 	if(y < 0 || y > 9999)
 		snprintf(buf, buflen, "%s", y < 0 ? "0000-01-01T00:00:00.000Z"
 			: "9999-12-31T23:59:59.999Z");

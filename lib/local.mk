@@ -9,6 +9,7 @@ libddgcore_la_SOURCES = \
 	lib/fail.h \
 	lib/file.c \
 	lib/bytes.h \
+	lib/civil.h \
 	lib/image.h \
 	lib/image.c \
 	lib/name.c \
