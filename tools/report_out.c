@@ -148,14 +148,14 @@ cmp_wbz(const void *x, const void *y)
 	return bcmp_(a->key, a->keylen, b->key, b->keylen);
 }
 
-/** qsort: part 0 of the key, then count descending */
+/** part k of the keys, then count descending */
 static int
-cmp_part0(const void *x, const void *y)
+cmp_part(const void *x, const void *y, int k)
 {
 	const struct ddg_sstab_entry *a = *(struct ddg_sstab_entry *const *)x;
 	const struct ddg_sstab_entry *b = *(struct ddg_sstab_entry *const *)y;
 	size_t la, lb;
-	const char *pa = part(a, 0, &la), *pb = part(b, 0, &lb);
+	const char *pa = part(a, k, &la), *pb = part(b, k, &lb);
 	int c = bcmp_(pa, la, pb, lb);
 
 	if(c)
@@ -163,19 +163,18 @@ cmp_part0(const void *x, const void *y)
 	return cmp_count(x, y);
 }
 
+/** qsort: part 0 of the key, then count descending */
+static int
+cmp_part0(const void *x, const void *y)
+{
+	return cmp_part(x, y, 0);
+}
+
 /** qsort: part 1 of the key, then count descending */
 static int
 cmp_part1(const void *x, const void *y)
 {
-	const struct ddg_sstab_entry *a = *(struct ddg_sstab_entry *const *)x;
-	const struct ddg_sstab_entry *b = *(struct ddg_sstab_entry *const *)y;
-	size_t la, lb;
-	const char *pa = part(a, 1, &la), *pb = part(b, 1, &lb);
-	int c = bcmp_(pa, la, pb, lb);
-
-	if(c)
-		return c;
-	return cmp_count(x, y);
+	return cmp_part(x, y, 1);
 }
 
 /** qsort: would-block clients by count descending, then client */
